@@ -1,0 +1,65 @@
+"""Config blocks shared by every family (data, optimizer, training loop, eval, export)."""
+
+from __future__ import annotations
+
+import ml_collections
+
+from tfgan_repro.data import default_data_config
+
+
+def optimizer_config() -> ml_collections.ConfigDict:
+  return ml_collections.ConfigDict(
+    {
+      "lr": 2e-4,  # official --lr 0.0002
+      "beta1": 0.5,  # official --beta1 0.5
+      "beta2": 0.999,  # official: Adam betas (beta1, 0.999)
+      "n_epochs": 100,  # official --n_epochs 100: epochs at the initial lr
+      "n_epochs_decay": 100,  # official --n_epochs_decay 100: epochs of linear decay to 0
+    }
+  )
+
+
+def train_config() -> ml_collections.ConfigDict:
+  return ml_collections.ConfigDict(
+    {
+      # Steps in one epoch; 0 = max(|A|, |B|) / batch, the official unaligned dataset length.
+      "steps_per_epoch": 0,
+      # Stop after this many steps (0 = the whole schedule, (n_epochs + n_epochs_decay) epochs).
+      "max_steps": 0,
+      "checkpoint_every": 500,  # steps; a killed run loses at most this many
+      "keep_checkpoints": 3,
+      "log_every": 50,  # steps between TensorBoard scalars
+      "image_every": 500,  # steps between TensorBoard image grids
+      "pool_size": 50,  # official --pool_size 50
+      "strategy": "auto",  # auto (Mirrored over GPUs, else the default device) | mirrored | default
+      "jit_compile": False,  # XLA; measured slower on CPU (NOTES.md)
+    }
+  )
+
+
+def eval_config() -> ml_collections.ConfigDict:
+  return ml_collections.ConfigDict({"num_images": 100, "sample_rows": 6})
+
+
+def export_config() -> ml_collections.ConfigDict:
+  return ml_collections.ConfigDict(
+    {
+      "enabled": True,
+      "tflite_size": 0,  # 0 = the training crop size
+      "tolerance": 1e-4,  # max abs difference of an artifact against Keras
+      "num_check_images": 4,
+    }
+  )
+
+
+def base_config(model: str) -> ml_collections.ConfigDict:
+  config = ml_collections.ConfigDict()
+  config.model = model
+  config.seed = 0
+  config.batch_size = 1  # official --batch_size 1 (global over replicas)
+  config.data = default_data_config()
+  config.optimizer = optimizer_config()
+  config.train = train_config()
+  config.eval = eval_config()
+  config.export = export_config()
+  return config

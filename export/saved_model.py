@@ -1,0 +1,101 @@
+"""SavedModel export of a Keras generator for TF Serving, and its parity check.
+
+Serving contract (signature "serving_default", tag "serve"):
+  inputs:  "images"  float32 [batch, height, width, C] in [-1, 1], any batch / height / width
+                     the model accepts (the generators' inputs are (None, None, None, C));
+  outputs: "outputs" float32 [batch, height', width', C'] in the generator's range (tanh: [-1, 1]).
+TF Serving REST: POST /v1/models/<name>:predict with {"inputs": {"images": [...]}} (columnar) or
+{"instances": [...]} (one image per instance); the reply's key is "outputs".
+
+Route (NOTES.md, Export): the Keras ExportArchive, which `model.export(format="tf_saved_model")`
+uses, NOT a tf.Module wrapped around the model and saved with tf.saved_model.save (that SavedModel
+served correctly but converted to garbage TFLite). `model.export` would name the input after the
+Keras input layer (e.g. "input_layer_3") and the output "output_0"; the archive is driven directly
+here so that the keys above are stable across models (and each weight is stored once; see
+export_saved_model).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from export.parity import as_images, keras_outputs, parity_stats
+from export.staging import staged_directory
+
+# This library's serving contract (module docstring).
+SIGNATURE_KEY = "serving_default"  # TF Serving's default signature name
+INPUT_KEY = "images"
+OUTPUT_KEY = "outputs"
+
+
+def image_input_shape(model: keras.Model) -> tuple[int | None, ...]:
+  """The model's single NHWC input shape, e.g. (None, None, None, 3); ValueError otherwise."""
+  inputs = getattr(model, "inputs", None) if isinstance(model, keras.Model) else None
+  outputs = getattr(model, "outputs", None) if inputs else None
+  if not inputs or len(inputs) != 1 or not outputs or len(outputs) != 1:
+    raise ValueError(
+      f"model must be a functional keras.Model with one input and one output, got {model!r}"
+    )
+  shape = tuple(inputs[0].shape)
+  if len(shape) != 4 or shape[-1] is None:
+    raise ValueError(f"model input must be NHWC with known channels, got shape {shape}")
+  return shape
+
+
+def export_saved_model(model: keras.Model, path: str) -> str:
+  """Writes `model` as a SavedModel at `path` (replacing it atomically); returns `path`.
+
+  The "serving_default" signature maps {"images": float32 [N, H, W, C]} to
+  {"outputs": float32 [N, H', W', C']}, running the model with training=False.
+  """
+  shape = image_input_shape(model)
+  # No archive.track(model): the endpoint's traced function already captures every variable it
+  # reads, and track() would store each weight a second time (the keras.Variable wrappers next to
+  # the captured tf.Variables: 2x disk and 2x RAM in TF Serving; keras-team/keras#23553, open in
+  # Keras 3.15). tests/export checks that the checkpoint holds model.count_params() values.
+  archive = keras.export.ExportArchive()
+
+  def serve(images: tf.Tensor) -> dict[str, tf.Tensor]:
+    # float32 out even under a mixed-precision policy (lead's brief: float32 artifacts).
+    return {OUTPUT_KEY: tf.cast(model(images, training=False), tf.float32)}
+
+  archive.add_endpoint(
+    name=SIGNATURE_KEY,
+    fn=serve,
+    input_signature=[tf.TensorSpec((None, *shape[1:]), tf.float32, name=INPUT_KEY)],
+  )
+  with staged_directory(path) as staging:
+    archive.write_out(staging, verbose=False)
+  return path
+
+
+def load_serving(
+  path: str,
+) -> tuple[Any, tf.types.experimental.ConcreteFunction, str, tf.TensorSpec]:
+  """Loads `path`; returns (the loaded object, which owns the variables and must outlive any
+  function traced over the signature; its serving_default function; input key; input spec)."""
+  loaded = tf.saved_model.load(path)
+  if SIGNATURE_KEY not in loaded.signatures:
+    raise ValueError(f"path {path!r} has no {SIGNATURE_KEY!r} signature: {list(loaded.signatures)}")
+  fn = loaded.signatures[SIGNATURE_KEY]
+  specs = fn.structured_input_signature[1]
+  if len(specs) != 1 or len(fn.structured_outputs) != 1:
+    raise ValueError(
+      f"path {path!r}: {SIGNATURE_KEY} must have one input and one output, got "
+      f"{list(specs)} -> {list(fn.structured_outputs)}"
+    )
+  ((key, spec),) = specs.items()
+  return loaded, fn, key, spec
+
+
+def check_saved_model(path: str, model: keras.Model, images: np.ndarray) -> dict[str, float]:
+  """Runs `images` through the SavedModel's serving_default (one batch) and compares with
+  model(images, training=False); returns {"max_abs", "mean_abs"}."""
+  images = as_images(images, image_input_shape(model)[-1])
+  _, fn, key, _ = load_serving(path)
+  (actual,) = fn(**{key: tf.constant(images)}).values()
+  return parity_stats(keras_outputs(model, images), actual.numpy())

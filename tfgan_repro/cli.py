@@ -1,0 +1,60 @@
+"""What the absl binaries share: config flag, user paths, default workdir."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import ml_collections
+from absl import flags
+from ml_collections import config_flags
+
+import configs
+
+DEFAULT_CONFIG = "cyclegan.py:seasons64"
+
+
+def user_path(path: str) -> str:
+  """A user-given path, resolved against where the user ran the command (`bazel run` runs
+  binaries inside their runfiles; NOTES.md: use BUILD_WORKING_DIRECTORY)."""
+  path = os.path.expanduser(path)
+  if os.path.isabs(path):
+    return path
+  return os.path.abspath(os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd()), path))
+
+
+def _config_file(path: str) -> str:
+  """`--config` file: the user's path if it exists, else one of the shipped configs/."""
+  resolved = user_path(path)
+  if os.path.exists(resolved):
+    return resolved
+  shipped = os.path.join(os.path.dirname(configs.__file__), os.path.relpath(path, "configs"))
+  return shipped if os.path.exists(shipped) else path
+
+
+def resolve_config_argv(argv: list[str]) -> list[str]:
+  """Rewrites `--config=FILE[:VARIANT]` so FILE is found from any working directory."""
+  out = []
+  for arg in argv:
+    if arg.startswith("--config=") and "." in arg.split("=", 1)[1]:
+      spec = arg.split("=", 1)[1]
+      file, sep, variant = spec.partition(":")
+      arg = f"--config={_config_file(file)}{sep}{variant}"
+    out.append(arg)
+  return out
+
+
+def define_config_flag() -> flags.FlagHolder:
+  default = os.path.join(os.path.dirname(configs.__file__), DEFAULT_CONFIG)
+  return config_flags.DEFINE_config_file(
+    "config", default, "Config file and variant: FILE[:VARIANT]."
+  )
+
+
+def default_workdir(config: ml_collections.ConfigDict) -> str:
+  name = f"{config.model}-{config.data.source}-{config.data.crop_size}px"
+  return os.path.join(os.path.expanduser("~"), "tfgan_repro_runs", name)
+
+
+def main_argv() -> list[str]:
+  return resolve_config_argv(sys.argv)

@@ -1,0 +1,21 @@
+"""Data: the tf.data pipeline (pipeline.py), its sources (folders, tfds, procedural) and transforms."""
+
+from tfgan_repro.data.pipeline import (
+  NoGroundTruthError,
+  default_data_config,
+  domain_images,
+  epoch_size,
+  paired_test_arrays,
+  resolve_data_config,
+  unpaired_dataset,
+)
+
+__all__ = [
+  "NoGroundTruthError",
+  "default_data_config",
+  "domain_images",
+  "epoch_size",
+  "paired_test_arrays",
+  "resolve_data_config",
+  "unpaired_dataset",
+]

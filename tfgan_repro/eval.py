@@ -1,0 +1,27 @@
+"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN` (writes RUN/eval.json)."""
+
+from __future__ import annotations
+
+from absl import app, flags
+
+from tfgan_repro import cli, evaluation
+from tfgan_repro.training import checkpointing
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to score.", required=True)
+_CHECKPOINT = flags.DEFINE_string("checkpoint", None, "A checkpoint prefix (default: the newest).")
+
+
+def main(argv: list[str]) -> None:
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  workdir = cli.user_path(_WORKDIR.value)
+  checkpoint = cli.user_path(_CHECKPOINT.value) if _CHECKPOINT.value else None
+  config, model, step = checkpointing.load_run(workdir, checkpoint)
+  result = evaluation.evaluate(config, model)
+  result["step"] = step
+  print(evaluation.format_eval(result))
+  print(f"eval: {evaluation.write_eval(result, workdir)}")
+
+
+if __name__ == "__main__":
+  app.run(main)

@@ -1,0 +1,65 @@
+"""Scores a trained translation model against the procedural ground truth."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import ml_collections
+import numpy as np
+import tensorflow as tf
+
+from tfgan_repro import data
+from tfgan_repro.metrics import paired_scores
+from tfgan_repro.models import GANModel
+
+EVAL_FILE = "eval.json"
+
+
+def _translate(net, images: np.ndarray, batch: int = 8) -> tf.Tensor:
+  outs = [net(images[i : i + batch], training=False) for i in range(0, len(images), batch)]
+  return tf.concat(outs, axis=0)
+
+
+def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
+  """PSNR/SSIM of G_AB(a) against the true b and of G_BA(b) against the true a, with the
+  identity baseline (input unchanged) beside each, on the paired test split."""
+  try:
+    a, b = data.paired_test_arrays(config.data, config.eval.num_images)
+  except data.NoGroundTruthError as err:
+    return {"ground_truth": False, "reason": str(err)}
+  gens = model.generators
+  result = {"ground_truth": True, "num_images": int(len(a))}
+  for name, (inputs, truth) in {"G_AB": (a, b), "G_BA": (b, a)}.items():
+    scores = paired_scores(_translate(gens[name], inputs), truth)
+    baseline = paired_scores(inputs, truth)
+    result[name] = {**scores, "identity_psnr": baseline["psnr"], "identity_ssim": baseline["ssim"]}
+    result[name]["psnr_gain_db"] = scores["psnr"] - baseline["psnr"]
+  return result
+
+
+def format_eval(result: dict) -> str:
+  """A readable table of `evaluate`'s result."""
+  if not result["ground_truth"]:
+    return f"eval: {result['reason']}"
+  lines = [
+    f"eval on {result['num_images']} paired test images (truth = the other season of the same scene)"
+  ]
+  lines.append(
+    f"{'network':<8} {'PSNR':>7} {'SSIM':>6} {'identity PSNR':>14} {'identity SSIM':>14} {'gain dB':>8}"
+  )
+  for name in ("G_AB", "G_BA"):
+    r = result[name]
+    lines.append(
+      f"{name:<8} {r['psnr']:7.2f} {r['ssim']:6.3f} {r['identity_psnr']:14.2f} {r['identity_ssim']:14.3f} "
+      f"{r['psnr_gain_db']:8.2f}"
+    )
+  return "\n".join(lines)
+
+
+def write_eval(result: dict, workdir: str) -> str:
+  path = os.path.join(workdir, EVAL_FILE)
+  with open(path + ".tmp", "w") as f:
+    json.dump(result, f, indent=2)
+  os.replace(path + ".tmp", path)
+  return path

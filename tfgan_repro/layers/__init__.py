@@ -1,0 +1,35 @@
+"""Reusable Keras layers and PyTorch-exact building blocks."""
+
+from tfgan_repro.layers.depth_to_space import DepthToSpace
+from tfgan_repro.layers.exclude_pad_average_pooling2d import ExcludePadAveragePooling2D
+from tfgan_repro.layers.inference_dropout import InferenceDropout
+from tfgan_repro.layers.initializers import conv_init, norm_gamma_init
+from tfgan_repro.layers.instance_normalization import InstanceNormalization
+from tfgan_repro.layers.normalization import (
+  NORMALIZATIONS,
+  bias_for_normalization,
+  check_normalization,
+  normalization,
+)
+from tfgan_repro.layers.pytorch_conv import PADDING_MODES, conv2d, conv_transpose2d
+from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
+from tfgan_repro.layers.upsample import UPSAMPLE_MODES, upsample
+
+__all__ = [
+  "NORMALIZATIONS",
+  "PADDING_MODES",
+  "UPSAMPLE_MODES",
+  "DepthToSpace",
+  "ExcludePadAveragePooling2D",
+  "InferenceDropout",
+  "InstanceNormalization",
+  "ReflectionPadding2D",
+  "bias_for_normalization",
+  "check_normalization",
+  "conv2d",
+  "conv_init",
+  "conv_transpose2d",
+  "norm_gamma_init",
+  "normalization",
+  "upsample",
+]

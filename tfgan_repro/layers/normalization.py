@@ -1,0 +1,41 @@
+"""Normalization layers by the official `--norm` names (networks.get_norm_layer)."""
+
+from __future__ import annotations
+
+import keras
+
+from tfgan_repro.layers.initializers import norm_gamma_init
+from tfgan_repro.layers.instance_normalization import InstanceNormalization
+
+# official: --norm instance | batch | none
+NORMALIZATIONS = ("instance", "batch", "none")
+
+
+def check_normalization(norm: str) -> str:
+  """Returns `norm` or raises ValueError listing the valid names."""
+  if norm not in NORMALIZATIONS:
+    raise ValueError(f"unknown norm {norm!r}; valid: {', '.join(NORMALIZATIONS)}")
+  return norm
+
+
+def bias_for_normalization(norm: str) -> bool:
+  """Official rule `use_bias = norm_layer == nn.InstanceNorm2d`: False for batch AND for none."""
+  return check_normalization(norm) == "instance"
+
+
+def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
+  """A fresh normalization layer for NHWC features.
+
+  instance: InstanceNorm2d(affine=False, track_running_stats=False) (official --norm instance).
+  batch: BatchNorm2d(affine=True): eps 1e-5, PyTorch momentum 0.1 = Keras momentum 0.9, gamma
+    ~ N(1, 0.02) and beta 0 (official init_weights). Keras defaults (1e-3, 0.99) differ (NOTES.md).
+  none: identity (official `Identity()`).
+  """
+  check_normalization(norm)
+  if norm == "instance":
+    return InstanceNormalization(epsilon=1e-5, affine=False, name=name)
+  if norm == "batch":
+    return keras.layers.BatchNormalization(
+      epsilon=1e-5, momentum=0.9, gamma_initializer=norm_gamma_init(), name=name
+    )
+  return keras.layers.Identity(name=name)

@@ -1,0 +1,95 @@
+"""Convolutions taking PyTorch's (kernel, stride, padding, output_padding) and matching its output
+exactly, built from Keras layers (functional helpers: tensor in, tensor out).
+
+Keras "same" differs from PyTorch's symmetric padding for strided convs (Conv k3 s2 p1, k4 s1 p1,
+ConvTranspose k3 s2 p1 output_padding 1; NOTES.md), so padding is explicit and the conv "valid".
+Weights ~ N(0, 0.02), biases 0 (official --init_type normal --init_gain 0.02).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from tfgan_repro.layers.initializers import conv_init
+from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
+
+# PyTorch Conv2d padding_mode values used by the official nets ("zeros" default, ReflectionPad2d).
+PADDING_MODES = ("zeros", "reflect")
+
+
+def conv2d(
+  x: keras.KerasTensor,
+  filters: int,
+  kernel_size: int,
+  *,
+  strides: int = 1,  # PyTorch Conv2d defaults: stride 1, padding 0, padding_mode zeros, bias True
+  padding: int = 0,
+  padding_mode: str = "zeros",
+  use_bias: bool = True,
+  name: str,
+) -> keras.KerasTensor:
+  """PyTorch `Conv2d(k, stride, padding)` [after `ReflectionPad2d(padding)` when reflect].
+
+  Output size floor((H + 2p - k) / s) + 1. Layers: `{name}_pad` (when padding > 0), `{name}`.
+  """
+  if padding_mode not in PADDING_MODES:
+    raise ValueError(f"unknown padding_mode {padding_mode!r}; valid: {', '.join(PADDING_MODES)}")
+  if padding < 0:
+    raise ValueError(f"padding must be >= 0, got {padding!r}")
+  if padding and padding_mode == "zeros":
+    x = keras.layers.ZeroPadding2D(padding, name=f"{name}_pad")(x)
+  elif padding:
+    x = ReflectionPadding2D(padding, name=f"{name}_pad")(x)
+  return keras.layers.Conv2D(
+    filters,
+    kernel_size,
+    strides=strides,
+    padding="valid",
+    use_bias=use_bias,
+    kernel_initializer=conv_init(),
+    bias_initializer="zeros",
+    name=name,
+  )(x)
+
+
+def conv_transpose2d(
+  x: keras.KerasTensor,
+  filters: int,
+  kernel_size: int,
+  *,
+  strides: int,
+  padding: int = 0,  # PyTorch ConvTranspose2d defaults: padding 0, output_padding 0, bias True
+  output_padding: int = 0,
+  use_bias: bool = True,
+  name: str,
+) -> keras.KerasTensor:
+  """PyTorch `ConvTranspose2d(k, stride, padding, output_padding)`: out[s*i + t] += x[i] * w[t]
+  over the full (H - 1) * s + k outputs, of which rows/cols [p, p + (H - 1) * s - 2p + k + op) are
+  kept.
+
+  Keras "same" keeps [(k - s) // 2, ... + H * s): used when that is the same window (k4 s2 p1, the
+  U-Net's); otherwise "valid" then `{name}_crop` (k3 s2 p1 op1: keep [1, 2H + 1) of 2H + 1).
+  """
+  crop_before, crop_after = padding, padding - output_padding
+  if kernel_size < strides or crop_after < 0 or output_padding >= strides:
+    raise ValueError(
+      f"need kernel_size >= strides, output_padding < strides and output_padding <= padding, got "
+      f"kernel_size={kernel_size!r}, strides={strides!r}, padding={padding!r}, "
+      f"output_padding={output_padding!r}"
+    )
+  same_total = kernel_size - strides
+  same_window = (crop_before, crop_after) == (same_total // 2, same_total - same_total // 2)
+  y = keras.layers.Conv2DTranspose(
+    filters,
+    kernel_size,
+    strides=strides,
+    padding="same" if same_window else "valid",
+    use_bias=use_bias,
+    kernel_initializer=conv_init(),
+    bias_initializer="zeros",
+    name=name,
+  )(x)
+  if same_window or crop_before == crop_after == 0:
+    return y
+  crop = (crop_before, crop_after)
+  return keras.layers.Cropping2D((crop, crop), name=f"{name}_crop")(y)

@@ -1,0 +1,8 @@
+"""GAN models (one keras.Model per family) and their registry."""
+
+from tfgan_repro.models import cycle_gan_builder  # noqa: F401  (registers "cycle_gan")
+from tfgan_repro.models.cycle_gan import CycleGAN
+from tfgan_repro.models.gan_model import GANModel
+from tfgan_repro.models.registry import MODELS, build_model, network_from_config
+
+__all__ = ["MODELS", "CycleGAN", "GANModel", "build_model", "network_from_config"]

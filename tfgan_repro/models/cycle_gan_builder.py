@@ -1,0 +1,31 @@
+"""Config -> CycleGAN (the registry entry "cycle_gan")."""
+
+from __future__ import annotations
+
+import ml_collections
+
+from tfgan_repro.models.cycle_gan import CycleGAN
+from tfgan_repro.models.registry import network_from_config, register_model
+
+
+@register_model("cycle_gan", config_module="configs.cyclegan")
+def build_cycle_gan(config: ml_collections.ConfigDict) -> CycleGAN:
+  size = config.data.crop_size
+  loss = config.loss
+  return CycleGAN(
+    G_AB=network_from_config(config.generator, name="G_AB"),
+    G_BA=network_from_config(config.generator, name="G_BA"),
+    D_A=network_from_config(config.discriminator, name="D_A"),
+    D_B=network_from_config(config.discriminator, name="D_B"),
+    image_shape=(size, size, 3),
+    gan_mode=loss.gan_mode,
+    lambda_a=loss.lambda_a,
+    lambda_b=loss.lambda_b,
+    lambda_identity=loss.lambda_identity,
+    lambda_gp=loss.lambda_gp,
+    pool_size=config.train.pool_size,
+    d_noise_std=loss.d_noise_std,
+    d_noise_decay_steps=loss.d_noise_decay_steps,
+    global_batch_size=config.batch_size,
+    seed=config.seed,
+  )

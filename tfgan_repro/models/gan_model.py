@@ -1,0 +1,98 @@
+"""GANModel: what every family's keras.Model shares (loss reduction, seeds, updates, logging)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import keras
+import tensorflow as tf
+
+
+class GANModel(keras.Model):
+  """Base class of the GAN families; subclasses define their nets, `train_step` and `generators`.
+
+  Losses are per-example vectors; `reduce` averages them over the GLOBAL batch, because the
+  Keras 3 optimizer sums gradients over replicas (NOTES.md). Random draws use `step_seed`,
+  which folds in the replica id so replicas draw different numbers.
+  """
+
+  def __init__(
+    self, *, loss_names: tuple[str, ...], global_batch_size: int, seed: int = 0, **kwargs
+  ):
+    super().__init__(**kwargs)
+    if global_batch_size < 1:
+      raise ValueError(f"global_batch_size must be >= 1, got {global_batch_size}")
+    self.global_batch_size = global_batch_size
+    self.seed = seed
+    # Created here, not in train_step: variables cannot be made inside the traced step.
+    self._trackers = {name: keras.metrics.Mean(name=name) for name in loss_names}
+
+  # ---- pieces subclasses use -------------------------------------------------------------
+  def reduce(self, per_example: tf.Tensor) -> tf.Tensor:
+    """Scalar loss for gradients: sum over this replica's examples / global batch size."""
+    return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)
+
+  def step_seed(self, step: tf.Tensor, salt: int) -> tf.Tensor:
+    """Stateless int32 [2] seed unique to (run seed, step, salt, replica)."""
+    replica = tf.distribute.get_replica_context()
+    replica_id = replica.replica_id_in_sync_group if replica is not None else 0
+    seed = tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64) * 1000 + salt])
+    return tf.random.experimental.stateless_fold_in(tf.cast(seed, tf.int32), replica_id)
+
+  def update(
+    self,
+    tape: tf.GradientTape,
+    loss: tf.Tensor,
+    variables: list,
+    optimizer: keras.optimizers.Optimizer,
+  ) -> None:
+    """One optimizer step of `variables` on `loss` (reduced by `reduce` inside the tape)."""
+    grads = tape.gradient(loss, variables)
+    optimizer.apply_gradients(zip(grads, variables, strict=False))
+
+  def log(self, **per_example: tf.Tensor) -> dict[str, tf.Tensor]:
+    """Track the true (unscaled) mean of each per-example loss; returns the logs dict."""
+    for name, value in per_example.items():
+      self._trackers[name].update_state(value)
+    return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+  @property
+  def metrics(self) -> list:
+    return list(self._trackers.values())
+
+  # ---- what subclasses define --------------------------------------------------------------
+  @property
+  def generators(self) -> dict[str, keras.Model]:
+    """The networks a user ships (exported and evaluated), by name."""
+    raise NotImplementedError
+
+  @property
+  def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+    """One optimizer per player, by name."""
+    raise NotImplementedError
+
+  def display_images(self, *batch: tf.Tensor) -> dict[str, dict[str, tf.Tensor]]:
+    """Named image grids (each a dict of [N, H, W, 3] columns) for TensorBoard and sample sheets."""
+    raise NotImplementedError
+
+  @property
+  def step(self) -> tf.Variable:
+    """The training step counter (an optimizer's `iterations`)."""
+    return next(iter(self.optimizers.values())).iterations
+
+  def checkpoint_items(self) -> dict[str, object]:
+    """Everything a resumed run needs: nets (with pools) and optimizers."""
+    return {"model": self, **{f"optimizer_{k}": v for k, v in self.optimizers.items()}}
+
+  def build_optimizers(self) -> None:
+    """Create optimizer slots now (inside strategy.scope(); NOTES.md)."""
+    for name, optimizer in self.optimizers.items():
+      optimizer.build(self.player_variables(name))
+
+  def player_variables(self, player: str) -> list:
+    """Trainable variables the optimizer `player` updates."""
+    raise NotImplementedError
+
+  @staticmethod
+  def _variables(nets: Iterable[keras.Model]) -> list:
+    return [v for net in nets for v in net.trainable_variables]

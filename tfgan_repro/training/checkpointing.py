@@ -1,0 +1,107 @@
+"""Workdir layout, checkpoints (atomic, resumable) and loading a trained run back."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import ml_collections
+import tensorflow as tf
+from absl import logging
+
+from tfgan_repro.models import GANModel, build_model
+
+CONFIG_FILE = "config.json"
+CHECKPOINT_DIR = "checkpoints"
+
+
+def architecture(config: ml_collections.ConfigDict) -> dict:
+  """What a checkpoint depends on: the model and its networks' settings."""
+  return {
+    "model": config.model,
+    "generator": config.generator.to_dict(),
+    "discriminator": config.discriminator.to_dict(),
+  }
+
+
+def prepare_workdir(config: ml_collections.ConfigDict, workdir: str) -> None:
+  """Creates `workdir` and writes the resolved config; refuses a workdir of another architecture."""
+  os.makedirs(workdir, exist_ok=True)
+  path = os.path.join(workdir, CONFIG_FILE)
+  if os.path.exists(path):
+    previous = load_config(workdir)
+    if architecture(previous) != architecture(config):
+      raise ValueError(
+        f"workdir {workdir!r} holds a run of a different model: {architecture(previous)} "
+        f"(from {path}), but the config asks for {architecture(config)}. "
+        "Use another --workdir, or the same settings to resume."
+      )
+  tmp = path + ".tmp"
+  with open(tmp, "w") as f:
+    f.write(config.to_json(indent=2, sort_keys=True))
+  os.replace(tmp, path)  # atomic: a crash never leaves half a config
+
+
+def load_config(workdir: str) -> ml_collections.ConfigDict:
+  path = os.path.join(workdir, CONFIG_FILE)
+  if not os.path.exists(path):
+    raise ValueError(f"{workdir!r} is not a training workdir: {CONFIG_FILE} is missing")
+  with open(path) as f:
+    return ml_collections.ConfigDict(json.load(f))
+
+
+class Checkpointer:
+  """tf.train.CheckpointManager over `model.checkpoint_items()`.
+
+  TF writes the checkpoint files first and then atomically replaces the `checkpoint` state
+  file, so a run killed mid-save still resumes from the previous complete checkpoint.
+  """
+
+  def __init__(self, model: GANModel, workdir: str, max_to_keep: int = 3):
+    self.checkpoint = tf.train.Checkpoint(**model.checkpoint_items())
+    self.manager = tf.train.CheckpointManager(
+      self.checkpoint, os.path.join(workdir, CHECKPOINT_DIR), max_to_keep=max_to_keep
+    )
+    self.model = model
+
+  def restore_latest(self, *, expect_partial: bool = False) -> int:
+    """Restores the newest checkpoint if any; returns the step reached (0 for a fresh run)."""
+    path = self.manager.latest_checkpoint
+    if path is None:
+      return 0
+    status = self.checkpoint.restore(path)
+    if expect_partial:
+      status.expect_partial()
+    else:
+      status.assert_existing_objects_matched()
+    step = int(self.model.step.numpy())
+    logging.info("Restored %s (step %d)", path, step)
+    return step
+
+  def save(self) -> str:
+    return self.manager.save(checkpoint_number=int(self.model.step.numpy()))
+
+  @property
+  def latest(self) -> str | None:
+    return self.manager.latest_checkpoint
+
+
+def load_run(
+  workdir: str, checkpoint: str | None = None
+) -> tuple[ml_collections.ConfigDict, GANModel, int]:
+  """Rebuilds a run's model from its config and restores its newest (or the named) checkpoint.
+
+  Returns (config, model, step); the step is the checkpoint's number (saved as `ckpt-STEP`)."""
+  config = load_config(workdir)
+  model = build_model(config)
+  ckpt = tf.train.Checkpoint(model=model)
+  path = checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
+  if path is None:
+    raise ValueError(f"workdir {workdir!r} has no checkpoint in {CHECKPOINT_DIR}/ to load")
+  try:
+    ckpt.restore(path).expect_partial().assert_existing_objects_matched()
+  except AssertionError as err:
+    raise ValueError(
+      f"checkpoint {path} does not match the architecture in {CONFIG_FILE}: {err}"
+    ) from err
+  return config, model, int(path.rsplit("-", 1)[1])

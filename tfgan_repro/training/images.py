@@ -1,0 +1,30 @@
+"""Image grids for TensorBoard and PNG sample sheets."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import tensorflow as tf
+from PIL import Image
+
+
+def to_uint8(images) -> np.ndarray:
+  """[-1, 1] float -> [0, 255] uint8."""
+  x = np.asarray(images, dtype=np.float32)
+  return np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def grid(columns: dict[str, tf.Tensor]) -> np.ndarray:
+  """One row per example, one column per entry (each [N, H, W, 3] in [-1, 1]) -> uint8 [N*H, K*W, 3]."""
+  stacked = np.stack([to_uint8(v) for v in columns.values()], axis=1)  # [N, K, H, W, 3]
+  n, k, h, w, c = stacked.shape
+  return stacked.transpose(0, 2, 1, 3, 4).reshape(n * h, k * w, c)  # [N*H, K*W, 3]
+
+
+def save_png(image: np.ndarray, path: str) -> str:
+  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+  tmp = path + ".tmp.png"
+  Image.fromarray(image).save(tmp)
+  os.replace(tmp, path)
+  return path

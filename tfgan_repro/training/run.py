@@ -1,0 +1,165 @@
+"""run(config, workdir): train, then evaluate and export what was trained."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+
+import keras
+import ml_collections
+import numpy as np
+import tensorflow as tf
+from absl import logging
+
+import export as export_lib
+from tfgan_repro import data, evaluation
+from tfgan_repro.models import GANModel, build_model
+from tfgan_repro.training import callbacks as cb
+from tfgan_repro.training import images as image_utils
+from tfgan_repro.training.checkpointing import Checkpointer, prepare_workdir
+from tfgan_repro.training.schedules import LinearDecayAfter
+
+STRATEGIES = ("auto", "mirrored", "default")
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+  """Step counts of a run: the paper's epochs mapped to optimizer steps."""
+
+  steps_per_epoch: int
+  total_steps: int  # a whole number of checkpoint intervals
+  checkpoint_every: int
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+  """auto: MirroredStrategy over the visible GPUs if any, else the default (one device)."""
+  if name not in STRATEGIES:
+    raise ValueError(f"config.train.strategy must be one of {STRATEGIES}, got {name!r}")
+  gpus = tf.config.list_logical_devices("GPU")
+  if name == "mirrored" or (name == "auto" and gpus):
+    return tf.distribute.MirroredStrategy()
+  return tf.distribute.get_strategy()
+
+
+def make_schedule(config: ml_collections.ConfigDict) -> Schedule:
+  train = config.train
+  steps_per_epoch = train.steps_per_epoch or math.ceil(
+    data.epoch_size(config.data, "train") / config.batch_size
+  )
+  total = (
+    train.max_steps
+    or (config.optimizer.n_epochs + config.optimizer.n_epochs_decay) * steps_per_epoch
+  )
+  every = max(1, min(train.checkpoint_every, total))
+  return Schedule(steps_per_epoch, math.ceil(total / every) * every, every)
+
+
+def make_optimizer(
+  config: ml_collections.ConfigDict, steps_per_epoch: int
+) -> keras.optimizers.Optimizer:
+  opt = config.optimizer
+  lr = LinearDecayAfter(opt.lr, opt.n_epochs, opt.n_epochs_decay, steps_per_epoch)
+  return keras.optimizers.Adam(learning_rate=lr, beta_1=opt.beta1, beta_2=opt.beta2)
+
+
+def build_compiled(
+  config: ml_collections.ConfigDict, strategy: tf.distribute.Strategy, steps_per_epoch: int
+) -> GANModel:
+  """The model with one optimizer per player, all variables created under `strategy.scope()`."""
+  with strategy.scope():
+    model = build_model(config)
+    model.compile(
+      g_optimizer=make_optimizer(config, steps_per_epoch),
+      d_optimizer=make_optimizer(config, steps_per_epoch),
+      jit_compile=config.train.jit_compile,
+    )
+    model.build_optimizers()
+  return model
+
+
+def display_batch(config: ml_collections.ConfigDict) -> tuple[tf.Tensor, ...]:
+  """A fixed held-out batch shown in TensorBoard and the sample sheet."""
+  ds = data.unpaired_dataset(
+    config.data, "test", config.eval.sample_rows, training=False, seed=config.seed
+  )
+  return next(iter(ds))
+
+
+def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
+  """Trains (or resumes) `config` in `workdir`; returns the trained model."""
+  prepare_workdir(config, workdir)
+  strategy = make_strategy(config.train.strategy)
+  schedule = make_schedule(config)
+  model = build_compiled(config, strategy, schedule.steps_per_epoch)
+  checkpointer = Checkpointer(model, workdir, config.train.keep_checkpoints)
+  start = checkpointer.restore_latest()
+  if start >= schedule.total_steps:
+    logging.info("Run already complete at step %d", start)
+    return model
+  dataset = data.unpaired_dataset(
+    config.data, "train", config.batch_size, training=True, seed=config.seed + start
+  )
+  callbacks = [
+    cb.NonFiniteGuard(checkpointer),
+    cb.CheckpointEvery(checkpointer),
+    cb.TensorBoardLogger(
+      os.path.join(workdir, "tensorboard"), config.train.log_every, display_batch(config)
+    ),
+  ]
+  print(
+    f"Training {config.model} for {schedule.total_steps} steps ({schedule.steps_per_epoch} per epoch) "
+    f"from step {start} on {strategy.num_replicas_in_sync} replica(s)",
+    flush=True,
+  )
+  model.fit(
+    dataset,
+    epochs=schedule.total_steps // schedule.checkpoint_every,
+    steps_per_epoch=schedule.checkpoint_every,
+    initial_epoch=start // schedule.checkpoint_every,
+    callbacks=callbacks,
+    verbose=2,
+  )
+  return model
+
+
+def write_samples(config: ml_collections.ConfigDict, model: GANModel, workdir: str) -> str:
+  """A PNG sheet: per grid of `display_images`, one row per held-out example."""
+  sheets = [
+    image_utils.grid(cols) for cols in model.display_images(*display_batch(config)).values()
+  ]
+  return image_utils.save_png(np.concatenate(sheets, axis=1), os.path.join(workdir, "samples.png"))
+
+
+def export_run(config: ml_collections.ConfigDict, model: GANModel, workdir: str) -> list:
+  """Exports every generator as SavedModel and .tflite, each checked against Keras on held-out images."""
+  images = data.domain_images(config.data, "test", "A", config.export.num_check_images)
+  return export_lib.export_generators(
+    model.generators,
+    os.path.join(workdir, "export"),
+    images,
+    tflite_size=config.export.tflite_size or config.data.crop_size,
+    tolerance=config.export.tolerance,
+  )
+
+
+def run(config: ml_collections.ConfigDict, workdir: str) -> dict[str, str]:
+  """The main job: train (or resume), write samples, evaluate, export. Returns what was written."""
+  model = train(config, workdir)
+  written = {
+    "config": os.path.join(workdir, "config.json"),
+    "checkpoints": os.path.join(workdir, "checkpoints"),
+    "tensorboard": os.path.join(workdir, "tensorboard"),
+    "samples": write_samples(config, model, workdir),
+  }
+  result = evaluation.evaluate(config, model)
+  result["step"] = int(model.step.numpy())
+  written["eval"] = evaluation.write_eval(result, workdir)
+  print(evaluation.format_eval(result), flush=True)
+  if config.export.enabled:
+    reports = export_run(config, model, workdir)
+    print(export_lib.format_report(reports), flush=True)
+    written["export"] = os.path.join(workdir, "export")
+  for name, path in written.items():
+    print(f"{name:>12}: {path}", flush=True)
+  return written
