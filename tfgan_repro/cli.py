@@ -6,7 +6,8 @@ import os
 import sys
 
 import ml_collections
-from absl import flags
+import tensorflow as tf
+from absl import flags, logging
 from ml_collections import config_flags
 
 import configs
@@ -57,4 +58,7 @@ def default_workdir(config: ml_collections.ConfigDict) -> str:
 
 
 def main_argv() -> list[str]:
+  """argv for `app.run`, with `--config` resolved; TF INFO logs are silenced (absl `-v` flags still apply)."""
+  tf.get_logger().setLevel("WARNING")
+  logging.set_verbosity(logging.WARNING)
   return resolve_config_argv(sys.argv)

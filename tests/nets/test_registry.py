@@ -1,4 +1,5 @@
 import dataclasses
+import inspect
 
 import keras
 import numpy as np
@@ -88,3 +89,31 @@ def test_spec_is_frozen_and_builds():
     spec.role = "generator"
   assert spec.official_name == "pixel"
   assert spec.build(ndf=2).name == "pixel"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_builders_have_explicit_keyword_signatures(name):
+  # models.registry.network_from_config passes only the config keys a builder's signature names.
+  params = inspect.signature(NETWORKS.get(name).builder).parameters
+  assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+  assert {"image_size", "name", "norm"} <= set(params)
+  assert params["name"].default == name
+
+
+@pytest.mark.parametrize(
+  "name, generic",
+  [
+    ("resnet_9", nets.resnet_generator),
+    ("resnet_6", nets.resnet_generator),
+    ("unet_256", nets.unet_generator),
+    ("unet_128", nets.unet_generator),
+  ],
+)
+def test_registered_generators_keep_the_generic_defaults(name, generic):
+  fixed = {"name", "n_blocks", "num_downs"}
+  registered = inspect.signature(NETWORKS.get(name).builder).parameters
+  general = inspect.signature(generic).parameters
+  assert set(registered) == set(general) - {"n_blocks", "num_downs"}
+  assert {k: p.default for k, p in registered.items() if k not in fixed} == {
+    k: p.default for k, p in general.items() if k not in fixed
+  }

@@ -49,6 +49,5 @@ def network_from_config(net_config: ml_collections.ConfigDict, **fixed) -> keras
   """
   spec = nets.NETWORKS.get(net_config.name)
   params = inspect.signature(spec.builder).parameters
-  takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-  kwargs = {k: v for k, v in net_config.items() if k != "name" and (takes_all or k in params)}
+  kwargs = {k: v for k, v in net_config.items() if k != "name" and k in params}
   return spec.build(**kwargs, **fixed)

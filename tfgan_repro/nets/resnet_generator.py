@@ -12,8 +12,6 @@ uk) -> layer names here:
 
 from __future__ import annotations
 
-from typing import Any
-
 import keras
 
 from tfgan_repro.layers.normalization import bias_for_normalization, normalization
@@ -106,9 +104,20 @@ _TINY = {"ngf": 4}  # narrow variant for round-trip tests
   tiny_kwargs=_TINY,
   tiny_input_shape=(32, 32, 3),
 )
-def resnet_9(**kwargs: Any) -> keras.Model:
-  """ResnetGenerator with 9 blocks (CycleGAN at 256 px). kwargs: see `resnet_generator`."""
-  return resnet_generator(n_blocks=9, **{"name": "resnet_9", **kwargs})
+def resnet_9(
+  *,
+  input_channels: int = 3,
+  output_channels: int = 3,
+  ngf: int = 64,
+  norm: str = "instance",
+  upsample: str = "transpose",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  image_size: ImageSize = None,
+  name: str = "resnet_9",
+) -> keras.Model:
+  """ResnetGenerator with 9 blocks (CycleGAN at 256 px); arguments and defaults of `resnet_generator`."""
+  return resnet_generator(n_blocks=9, **locals())
 
 
 @register_network(
@@ -120,6 +129,17 @@ def resnet_9(**kwargs: Any) -> keras.Model:
   tiny_kwargs=_TINY,
   tiny_input_shape=(32, 32, 3),
 )
-def resnet_6(**kwargs: Any) -> keras.Model:
-  """ResnetGenerator with 6 blocks (CycleGAN at 128 px). kwargs: see `resnet_generator`."""
-  return resnet_generator(n_blocks=6, **{"name": "resnet_6", **kwargs})
+def resnet_6(
+  *,
+  input_channels: int = 3,
+  output_channels: int = 3,
+  ngf: int = 64,
+  norm: str = "instance",
+  upsample: str = "transpose",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  image_size: ImageSize = None,
+  name: str = "resnet_6",
+) -> keras.Model:
+  """ResnetGenerator with 6 blocks (CycleGAN at 128 px); arguments and defaults of `resnet_generator`."""
+  return resnet_generator(n_blocks=6, **locals())

@@ -14,8 +14,6 @@ reproduced here, which an imported official checkpoint needs.
 
 from __future__ import annotations
 
-from typing import Any
-
 import keras
 
 from tfgan_repro.layers.normalization import bias_for_normalization, normalization
@@ -103,9 +101,20 @@ _TINY = {"ngf": 4}  # narrow variant for round-trip tests; input must be 2^num_d
   tiny_kwargs=_TINY,
   tiny_input_shape=(256, 256, 3),
 )
-def unet_256(**kwargs: Any) -> keras.Model:
-  """UnetGenerator with 8 downsamplings (256 px -> 1x1). kwargs: see `unet_generator`."""
-  return unet_generator(num_downs=8, **{"name": "unet_256", **kwargs})
+def unet_256(
+  *,
+  input_channels: int = 3,
+  output_channels: int = 3,
+  ngf: int = 64,
+  norm: str = "instance",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  image_size: ImageSize = None,
+  name: str = "unet_256",
+) -> keras.Model:
+  """UnetGenerator with 8 downsamplings (256 px -> 1x1); arguments and defaults of
+  `unet_generator`."""
+  return unet_generator(num_downs=8, **locals())
 
 
 @register_network(
@@ -117,6 +126,17 @@ def unet_256(**kwargs: Any) -> keras.Model:
   tiny_kwargs=_TINY,
   tiny_input_shape=(128, 128, 3),
 )
-def unet_128(**kwargs: Any) -> keras.Model:
-  """UnetGenerator with 7 downsamplings (128 px -> 1x1). kwargs: see `unet_generator`."""
-  return unet_generator(num_downs=7, **{"name": "unet_128", **kwargs})
+def unet_128(
+  *,
+  input_channels: int = 3,
+  output_channels: int = 3,
+  ngf: int = 64,
+  norm: str = "instance",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  image_size: ImageSize = None,
+  name: str = "unet_128",
+) -> keras.Model:
+  """UnetGenerator with 7 downsamplings (128 px -> 1x1); arguments and defaults of
+  `unet_generator`."""
+  return unet_generator(num_downs=7, **locals())

@@ -33,13 +33,22 @@ class NonFiniteGuard(keras.callbacks.Callback):
 
 
 class CheckpointEvery(keras.callbacks.Callback):
-  """Saves a checkpoint at the end of each fit epoch (= `checkpoint_every` steps)."""
+  """Saves a checkpoint at the end of each fit epoch (= `checkpoint_every` steps), only if every
+  weight is finite (a step can blow the weights up before any loss shows it)."""
 
   def __init__(self, checkpointer: Checkpointer):
     super().__init__()
     self.checkpointer = checkpointer
 
   def on_epoch_end(self, epoch, logs=None):
+    bad = [
+      v.path for v in self.model.trainable_variables if not tf.reduce_all(tf.math.is_finite(v))
+    ]
+    if bad:
+      raise NonFiniteLossError(
+        f"non-finite weights at step {int(self.model.step.numpy())} ({', '.join(bad[:3])}, ...): "
+        f"training stopped; the last good checkpoint is kept: {self.checkpointer.latest}"
+      )
     self.checkpointer.save()
 
 
