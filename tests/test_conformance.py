@@ -15,7 +15,6 @@ import tensorflow as tf
 
 import export
 from tfgan_repro import models, nets
-from tfgan_repro.training import run
 
 NETWORKS = [nets.NETWORKS.get(name) for name in nets.NETWORKS.names()]
 GENERATORS = [spec for spec in NETWORKS if spec.role == "generator"]
@@ -68,10 +67,17 @@ def _model_config(name: str):
 
 
 def _one_step(config, strategy, weights, batch) -> list[np.ndarray]:
-  model = run.build_compiled(config, strategy, steps_per_epoch=10)
+  # SGD, not Adam: Adam's first step is lr * sign(g), which turns float noise on gradients that
+  # are 0 in exact arithmetic (conv biases before instance norm) into full-size differences.
+  with strategy.scope():
+    model = models.build_model(config)
+    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
+    model.build_optimizers()
   for var, value in zip(model.trainable_variables, weights, strict=True):
     var.assign(value)
-  model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, steps_per_epoch=1, verbose=0)
+  model.fit(
+    tf.data.Dataset.from_tensors(batch), epochs=1, steps_per_epoch=1, shuffle=False, verbose=0
+  )
   return [v.numpy() for v in model.trainable_variables]
 
 
@@ -79,7 +85,7 @@ def _one_step(config, strategy, weights, batch) -> list[np.ndarray]:
 def test_step_on_two_replicas_equals_step_on_one_device(name):
   config = _model_config(name)
   keras.utils.set_random_seed(0)
-  reference = run.build_compiled(config, tf.distribute.get_strategy(), steps_per_epoch=10)
+  reference = models.build_model(config)
   weights = [v.numpy() for v in reference.trainable_variables]
   rng = np.random.default_rng(0)
   size = config.data.crop_size
@@ -88,6 +94,6 @@ def test_step_on_two_replicas_equals_step_on_one_device(name):
   one = _one_step(config, tf.distribute.OneDeviceStrategy("/cpu:0"), weights, batch)
   two = _one_step(config, tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), weights, batch)
   moved = max(float(np.max(np.abs(a - w))) for a, w in zip(one, weights, strict=True))
-  assert moved > 1e-4  # the step changed the weights
+  assert moved > 1e-3  # the step changed the weights
   for a, b in zip(one, two, strict=True):
-    np.testing.assert_allclose(b, a, atol=2e-6, rtol=1e-4)
+    np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)  # float noise; a mis-scaled step is ~1e-3

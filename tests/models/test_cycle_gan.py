@@ -70,8 +70,9 @@ def test_each_option_trains_one_step(overrides):
 
 
 def test_generator_step_leaves_discriminators_alone():
-  config, model = _model(**{"optimizer.lr": 0.0})
-  model.g_optimizer.learning_rate = 1e-3  # only G moves
+  config, model = _model()
+  model.d_optimizer = keras.optimizers.Adam(learning_rate=0.0)  # only G's optimizer moves weights
+  model.d_optimizer.build(model.player_variables("D"))
   d_before, g_before = _weights((model.D_A, model.D_B)), _weights((model.G_AB, model.G_BA))
   model.train_step(_batch(config))
   assert not _changed(d_before, (model.D_A, model.D_B))

@@ -7,7 +7,6 @@ maps are averaged over positions and summed over scales (pix2pixHD `GANLoss` sum
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 import tensorflow as tf
 

@@ -27,6 +27,10 @@ class GANModel(keras.Model):
     # Created here, not in train_step: variables cannot be made inside the traced step.
     self._trackers = {name: keras.metrics.Mean(name=name) for name in loss_names}
 
+  def build(self, input_shape=None) -> None:
+    """Nothing to create: the networks are functional models, built when constructed."""
+    self.built = True
+
   # ---- pieces subclasses use -------------------------------------------------------------
   def reduce(self, per_example: tf.Tensor) -> tf.Tensor:
     """Scalar loss for gradients: sum over this replica's examples / global batch size."""

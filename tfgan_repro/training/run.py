@@ -118,6 +118,7 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
     steps_per_epoch=schedule.checkpoint_every,
     initial_epoch=start // schedule.checkpoint_every,
     callbacks=callbacks,
+    shuffle=False,  # the dataset shuffles itself (seeded)
     verbose=2,
   )
   return model
