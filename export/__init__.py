@@ -1,5 +1,6 @@
-"""Export library: trained Keras generators -> SavedModel (TF Serving) and float32 TFLite, each
-checked against the Keras model on real images (NOTES.md, Export).
+"""Export library: trained Keras generators -> SavedModel (TF Serving) and TFLite (float32,
+float16, dynamic range, int8), each checked against the Keras model on real images (NOTES.md,
+Export); numbered TF Serving versions with TFLite metadata (export.versioned).
 
 Serving keys: signature "serving_default", input "images" (float32 NHWC in [-1, 1], any batch /
 height / width), output "outputs" (export.saved_model).
@@ -7,10 +8,9 @@ height / width), output "outputs" (export.saved_model).
 
 from __future__ import annotations
 
-from export.artifact_report import ArtifactReport, format_report
-from export.generators import export_generators
 from export.parity import DEFAULT_TOLERANCE, parity_stats, require_parity
 from export.parity_error import ParityError
+from export.quantization import QUANTIZATIONS, converter_fn, psnr_db
 from export.saved_model import (
   INPUT_KEY,
   OUTPUT_KEY,
@@ -18,21 +18,33 @@ from export.saved_model import (
   check_saved_model,
   export_saved_model,
 )
-from export.tflite import check_tflite, export_tflite
+from export.tflite import LiteRTModel, check_tflite, export_tflite, tflite_outputs
+from export.versioned import (
+  ExportedArtifact,
+  export_version,
+  format_artifacts,
+  next_version,
+)
 
 __all__ = [
   "DEFAULT_TOLERANCE",
   "INPUT_KEY",
   "OUTPUT_KEY",
   "SIGNATURE_KEY",
-  "ArtifactReport",
+  "QUANTIZATIONS",
+  "ExportedArtifact",
+  "LiteRTModel",
   "ParityError",
   "check_saved_model",
   "check_tflite",
-  "export_generators",
+  "converter_fn",
   "export_saved_model",
   "export_tflite",
-  "format_report",
+  "export_version",
+  "format_artifacts",
+  "next_version",
+  "psnr_db",
   "parity_stats",
   "require_parity",
+  "tflite_outputs",
 ]

@@ -1,11 +1,16 @@
 """SavedModel export of a Keras generator for TF Serving, and its parity check.
 
-Serving contract (signature "serving_default", tag "serve"):
-  inputs:  "images"  float32 [batch, height, width, C] in [-1, 1], any batch / height / width
-                     the model accepts (the generators' inputs are (None, None, None, C));
-  outputs: "outputs" float32 [batch, height', width', C'] in the generator's range (tanh: [-1, 1]).
+Serving contract (tag "serve"):
+  "serving_default":
+    inputs:  "images"  float32 [batch, height, width, C] in [-1, 1], any batch / height / width
+                       the model accepts (the generators' inputs are (None, None, None, C));
+    outputs: "outputs" float32 [batch, height', width', C'] in the generator's range (tanh: [-1, 1]).
+  "translate_bytes" (export.serving_io):
+    inputs:  "image_bytes" string [batch]: encoded JPEG / PNG images, each of any size;
+    outputs: "png_bytes"   string [batch]: encoded PNG images, each of its input's size.
 TF Serving REST: POST /v1/models/<name>:predict with {"inputs": {"images": [...]}} (columnar) or
-{"instances": [...]} (one image per instance); the reply's key is "outputs".
+{"instances": [...]} (one image per instance); the reply's key is "outputs". With
+"signature_name": "translate_bytes", instances are {"b64": ...} (docs/serving.md).
 
 Route (NOTES.md, Export): the Keras ExportArchive, which `model.export(format="tf_saved_model")`
 uses, NOT a tf.Module wrapped around the model and saved with tf.saved_model.save (that SavedModel
@@ -24,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from export.parity import as_images, keras_outputs, parity_stats
+from export.serving_io import BYTES_INPUT_KEY, BYTES_SIGNATURE_KEY, serving_size, translate_bytes_fn
 from export.staging import staged_directory
 
 # This library's serving contract (module docstring).
@@ -46,13 +52,29 @@ def image_input_shape(model: keras.Model) -> tuple[int | None, ...]:
   return shape
 
 
-def export_saved_model(model: keras.Model, path: str) -> str:
+def export_saved_model(
+  model: keras.Model,
+  path: str,
+  *,
+  translate_bytes: bool = False,
+  size_multiple: int | None = None,
+) -> str:
   """Writes `model` as a SavedModel at `path` (replacing it atomically); returns `path`.
 
   The "serving_default" signature maps {"images": float32 [N, H, W, C]} to
   {"outputs": float32 [N, H', W', C']}, running the model with training=False.
+  translate_bytes: also write the "translate_bytes" signature (encoded JPEG / PNG -> PNG, any
+  size; needs a model of any height and width, 1 or 3 channels in and out). Each image is
+  reflect-padded to a multiple of `size_multiple` (default: the net's total stride,
+  `export.serving_io.downsampling_factor`: 4 for the ResNets, 2^num_downs for the U-Nets) and at
+  least the smallest such size the net takes (found by running it on tiny zero images).
   """
   shape = image_input_shape(model)
+  if translate_bytes and shape[1:3] != (None, None):
+    raise ValueError(
+      f"translate_bytes needs a model of any height and width, got input shape {shape}; pass "
+      "translate_bytes=False"
+    )
   # No archive.track(model): the endpoint's traced function already captures every variable it
   # reads, and track() would store each weight a second time (the keras.Variable wrappers next to
   # the captured tf.Variables: 2x disk and 2x RAM in TF Serving; keras-team/keras#23553, open in
@@ -68,6 +90,12 @@ def export_saved_model(model: keras.Model, path: str) -> str:
     fn=serve,
     input_signature=[tf.TensorSpec((None, *shape[1:]), tf.float32, name=INPUT_KEY)],
   )
+  if translate_bytes:
+    archive.add_endpoint(
+      name=BYTES_SIGNATURE_KEY,
+      fn=translate_bytes_fn(model, serving_size(model, size_multiple)),
+      input_signature=[tf.TensorSpec((None,), tf.string, name=BYTES_INPUT_KEY)],
+    )
   with staged_directory(path) as staging:
     archive.write_out(staging, verbose=False)
   return path

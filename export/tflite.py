@@ -1,7 +1,9 @@
-"""Float32 TFLite conversion of an exported SavedModel, and its parity check (LiteRT).
+"""TFLite conversion of an exported SavedModel, and its parity check (LiteRT).
 
 Route (NOTES.md, Export): `tf.lite.TFLiteConverter.from_saved_model` on the Keras ExportArchive
-SavedModel (export.saved_model); no optimizations, so weights and math stay float32.
+SavedModel (export.saved_model); by default no optimizations, so weights and math stay float32.
+Quantized variants (float16, dynamic range, int8) set the converter's options through
+`export_tflite(convert=...)` (export.quantization); LiteRTModel runs any of them on float images.
 
 Input size:
 - `input_size=None`: one dynamic model, input shape signature [-1, -1, -1, C]; callers resize it
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -58,9 +61,16 @@ def mirror_pad_violations(interpreter: Interpreter) -> list[str]:
   return found
 
 
-def _convert(saved_model_path: str, input_size: int | None, scratch: str) -> bytes:
+def tflite_converter(
+  saved_model_path: str, input_size: int | None, scratch: str
+) -> tf.lite.TFLiteConverter:
+  """A TFLiteConverter over the SavedModel: its own input shape (None) or a static [1, s, s, C]
+  (re-traced and saved under `scratch`, which must outlive the conversion). No options set."""
   if input_size is None:
-    return tf.lite.TFLiteConverter.from_saved_model(saved_model_path).convert()
+    # Only the float signature: others (translate_bytes: string decode / encode ops) do not convert.
+    return tf.lite.TFLiteConverter.from_saved_model(
+      saved_model_path, signature_keys=[SIGNATURE_KEY]
+    )
   loaded, fn, key, spec = load_serving(saved_model_path)
   if spec.shape.rank != 4 or spec.shape[-1] is None:
     raise ValueError(
@@ -71,14 +81,21 @@ def _convert(saved_model_path: str, input_size: int | None, scratch: str) -> byt
   serve = tf.function(lambda images: fn(**{key: images}), input_signature=[fixed])
   resaved = os.path.join(scratch, "saved_model")
   tf.saved_model.save(loaded, resaved, signatures={SIGNATURE_KEY: serve})
-  return tf.lite.TFLiteConverter.from_saved_model(resaved).convert()
+  return tf.lite.TFLiteConverter.from_saved_model(resaved)
 
 
-def export_tflite(saved_model_path: str, path: str, *, input_size: int | None) -> str:
-  """Converts the SavedModel at `saved_model_path` to a float32 .tflite at `path` (atomically).
+def export_tflite(
+  saved_model_path: str,
+  path: str,
+  *,
+  input_size: int | None,
+  convert: Callable[[tf.lite.TFLiteConverter], bytes] | None = None,
+) -> str:
+  """Converts the SavedModel at `saved_model_path` to a .tflite at `path` (atomically).
 
   input_size: None for a dynamic [-1, -1, -1, C] input, or s for a static [1, s, s, C] input.
-  Returns `path`.
+  convert: sets the converter's options and converts (export.quantization.converter_fn); None
+  converts as is: float32. Returns `path`.
   """
   if input_size is not None and (
     isinstance(input_size, bool) or not isinstance(input_size, int) or input_size < 1
@@ -87,7 +104,8 @@ def export_tflite(saved_model_path: str, path: str, *, input_size: int | None) -
   parent = os.path.dirname(os.path.abspath(path))
   os.makedirs(parent, exist_ok=True)
   with tempfile.TemporaryDirectory(dir=parent, prefix=".tflite-convert-") as scratch:
-    flatbuffer = _convert(saved_model_path, input_size, scratch)
+    converter = tflite_converter(saved_model_path, input_size, scratch)
+    flatbuffer = converter.convert() if convert is None else convert(converter)
   violations = mirror_pad_violations(Interpreter(model_content=flatbuffer))
   if violations:
     raise ValueError(
@@ -99,26 +117,76 @@ def export_tflite(saved_model_path: str, path: str, *, input_size: int | None) -
   return path
 
 
+class LiteRTModel:
+  """A .tflite in the LiteRT interpreter (XNNPACK, `num_threads`), called on float [1, H, W, C]
+  images in [-1, 1] and returning float outputs: an int8 / uint8 input is quantized with its
+  scale and zero point (q = round(x / scale) + zero_point, clipped) and an integer output
+  dequantized (x = scale * (q - zero_point)). A dynamic model is resized to each image's shape."""
+
+  def __init__(self, path: str, num_threads: int = NUM_THREADS):
+    self.path = path
+    self.num_threads = num_threads
+    self.interpreter = Interpreter(model_path=path, num_threads=num_threads)
+    (self.input,) = self.interpreter.get_input_details()
+    (self.output,) = self.interpreter.get_output_details()
+    self.dynamic = bool((self.input["shape_signature"] < 0).any())
+    self._shape = None if self.dynamic else tuple(int(d) for d in self.input["shape"])
+    if not self.dynamic:
+      self.interpreter.allocate_tensors()
+
+  @property
+  def static_shape(self) -> tuple[int, ...] | None:
+    """[1, s, s, C] of a static model; None for a dynamic one."""
+    return None if self.dynamic else self._shape
+
+  def __call__(self, image: np.ndarray) -> np.ndarray:
+    """One float32 [1, H, W, C] image -> float32 [1, H', W', C']."""
+    shape = tuple(image.shape)
+    if self._shape != shape:
+      if not self.dynamic:
+        raise ValueError(
+          f"images of shape {shape} do not fit the static input {self._shape} of {self.path}"
+        )
+      self.interpreter.resize_tensor_input(self.input["index"], shape)  # [1, H, W, C]
+      self.interpreter.allocate_tensors()
+      self._shape = shape
+    self.interpreter.set_tensor(self.input["index"], _quantize(image, self.input))
+    self.interpreter.invoke()
+    return _dequantize(self.interpreter.get_tensor(self.output["index"]), self.output)
+
+
+def _quantize(x: np.ndarray, details: dict) -> np.ndarray:
+  dtype = details["dtype"]
+  if dtype == np.float32:
+    return x.astype(np.float32)
+  scale, zero_point = details["quantization"]
+  info = np.iinfo(dtype)
+  return np.clip(np.round(x / scale) + zero_point, info.min, info.max).astype(dtype)
+
+
+def _dequantize(q: np.ndarray, details: dict) -> np.ndarray:
+  if details["dtype"] == np.float32:
+    return q
+  scale, zero_point = details["quantization"]
+  return (scale * (q.astype(np.float32) - zero_point)).astype(np.float32)
+
+
+def tflite_outputs(path: str, images: np.ndarray, num_threads: int = NUM_THREADS) -> np.ndarray:
+  """Runs each float image of [N, H, W, C] through the .tflite (batch 1, LiteRTModel); returns
+  the float32 outputs stacked [N, H', W', C']."""
+  model = LiteRTModel(path, num_threads)
+  shape = model.static_shape
+  if shape is not None and shape != (1, *images.shape[1:]):
+    raise ValueError(
+      f"images of shape {images.shape} do not fit the static input {shape} of {path}"
+    )
+  return np.concatenate([model(image[None]) for image in images])  # [N, H', W', C']
+
+
 def check_tflite(path: str, model: keras.Model, images: np.ndarray) -> dict[str, float]:
   """Runs each image through the LiteRT interpreter (2 threads, batch 1; a dynamic model is
-  resized to [1, H, W, C] of the batch) and compares with model(images, training=False); returns
-  {"max_abs", "mean_abs"} over the whole batch."""
+  resized to [1, H, W, C] of the batch; integer inputs / outputs quantized with their scale and
+  zero point) and compares with model(images, training=False); returns {"max_abs", "mean_abs"}
+  over the whole batch."""
   images = as_images(images, image_input_shape(model)[-1])
-  interpreter = Interpreter(model_path=path, num_threads=NUM_THREADS)
-  (inp,) = interpreter.get_input_details()
-  (out,) = interpreter.get_output_details()
-  dynamic = bool((inp["shape_signature"] < 0).any())
-  static_shape = tuple(int(d) for d in inp["shape"])
-  if not dynamic and static_shape != (1, *images.shape[1:]):
-    raise ValueError(
-      f"images of shape {images.shape} do not fit the static input {static_shape} of {path}"
-    )
-  if dynamic:
-    interpreter.resize_tensor_input(inp["index"], (1, *images.shape[1:]))  # [1, H, W, C]
-  interpreter.allocate_tensors()
-  actual = []
-  for image in images:
-    interpreter.set_tensor(inp["index"], image[None])  # [1, H, W, C]
-    interpreter.invoke()
-    actual.append(interpreter.get_tensor(out["index"])[0])
-  return parity_stats(keras_outputs(model, images), np.stack(actual))
+  return parity_stats(keras_outputs(model, images), tflite_outputs(path, images))

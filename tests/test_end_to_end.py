@@ -63,10 +63,11 @@ def test_killed_run_resumes_then_evaluates_and_exports(tmp_path):
   x = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)
   for name, net in model.generators.items():
     want = net(x, training=False).numpy()
-    served = tf.saved_model.load(str(workdir / "export" / name / "saved_model"))
+    version = workdir / "export" / name / "1"  # TF Serving layout: <network>/<version>/
+    served = tf.saved_model.load(str(version))
     got = served.signatures[export.SIGNATURE_KEY](**{export.INPUT_KEY: tf.constant(x)})
     np.testing.assert_allclose(got[export.OUTPUT_KEY].numpy(), want, atol=1e-5)
-    interpreter = Interpreter(model_path=str(workdir / "export" / name / f"{name}.tflite"))
+    interpreter = Interpreter(model_path=str(version / "tflite" / f"{name}_float32_32.tflite"))
     interpreter.allocate_tensors()
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
     interpreter.invoke()

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import sys
 
-import ml_collections
-import tensorflow as tf
-from absl import flags, logging
-from ml_collections import config_flags
+# Binaries only: hide TF's C++ INFO lines (oneDNN, CUDA probing) unless the user set a level.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
-import configs
+import ml_collections  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from absl import flags, logging  # noqa: E402
+from ml_collections import config_flags  # noqa: E402
+
+import configs  # noqa: E402
 
 DEFAULT_CONFIG = "cyclegan.py:seasons64"
 

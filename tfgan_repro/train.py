@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from absl import app, flags
 
-from tfgan_repro import cli
-from tfgan_repro.training import run
+from tfgan_repro import cli, main_job
 
 _CONFIG = cli.define_config_flag()
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory (default: ~/tfgan_repro_runs/NAME).")
@@ -21,7 +20,7 @@ def main(argv: list[str]) -> None:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   config = _CONFIG.value
   workdir = cli.user_path(_WORKDIR.value) if _WORKDIR.value else cli.default_workdir(config)
-  run.run(config, workdir)
+  main_job.run(config, workdir)
 
 
 def run_main() -> None:

@@ -3,6 +3,14 @@
 from tfgan_repro.models import cycle_gan_builder  # noqa: F401  (registers "cycle_gan")
 from tfgan_repro.models.cycle_gan import CycleGAN
 from tfgan_repro.models.gan_model import GANModel
+from tfgan_repro.models.pretrained import PretrainedGenerator  # registers "pretrained"
 from tfgan_repro.models.registry import MODELS, build_model, network_from_config
 
-__all__ = ["MODELS", "CycleGAN", "GANModel", "build_model", "network_from_config"]
+__all__ = [
+  "MODELS",
+  "CycleGAN",
+  "GANModel",
+  "PretrainedGenerator",
+  "build_model",
+  "network_from_config",
+]

@@ -38,34 +38,28 @@ class ImagePool(keras.layers.Layer):
     )
 
   def call(self, images: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    """images [B, H, W, C]; seed: int32 [2] stateless seed (fold the replica id in before calling)."""
+    """images [B, H, W, C] with a static B; seed: int32 [2] stateless seed (replica id folded in).
+
+    Branch-free (selects instead of tf.cond / while loops), so XLA compiles it once.
+    """
     if self.pool_size == 0:
       return images
-    batch = tf.shape(images)[0]
-
-    def body(i, out):
+    if images.shape[0] is None:
+      raise ValueError(f"ImagePool needs a static batch size, got images of shape {images.shape}")
+    chosen = []
+    for i in range(images.shape[0]):
+      image = images[i]
       rand = tf.random.stateless_uniform([2], tf.random.experimental.stateless_fold_in(seed, i))
-      chosen = tf.cond(
-        self.count.value < self.pool_size,
-        lambda: self._store(images[i]),
-        lambda: tf.cond(rand[0] > 0.5, lambda: self._swap(images[i], rand[1]), lambda: images[i]),
-      )
-      return i + 1, out.write(i, chosen)
-
-    out = tf.TensorArray(images.dtype, size=batch)
-    _, out = tf.while_loop(lambda i, _: i < batch, body, [tf.constant(0), out])
-    return tf.reshape(out.stack(), tf.shape(images))  # [B, H, W, C]
-
-  def _store(self, image: tf.Tensor) -> tf.Tensor:
-    """Filling: keep the new image and return it."""
-    count = self.count.value
-    self.images.assign(tf.tensor_scatter_nd_update(self.images.value, [[count]], image[None]))
-    self.count.assign(count + 1)
-    return image
-
-  def _swap(self, image: tf.Tensor, uniform: tf.Tensor) -> tf.Tensor:
-    """Official: p > 0.5 returns a random stored image and stores the new one in its place."""
-    slot = tf.minimum(tf.cast(uniform * self.pool_size, tf.int32), self.pool_size - 1)
-    old = tf.identity(self.images.value[slot])
-    self.images.assign(tf.tensor_scatter_nd_update(self.images.value, [[slot]], image[None]))
-    return old
+      count = self.count.value
+      filling = count < self.pool_size  # official: fill the pool first, returning the new image
+      swap = tf.logical_and(tf.logical_not(filling), rand[0] > 0.5)  # official: p > 0.5 swaps
+      random_slot = tf.minimum(tf.cast(rand[1] * self.pool_size, tf.int32), self.pool_size - 1)
+      slot = tf.where(filling, tf.minimum(count, self.pool_size - 1), random_slot)
+      stored = self.images.value[slot]
+      kept = tf.where(
+        tf.logical_or(filling, swap), image, stored
+      )  # writing `stored` back is a no-op
+      self.images.assign(tf.tensor_scatter_nd_update(self.images.value, [[slot]], kept[None]))
+      self.count.assign(count + tf.cast(filling, tf.int32))
+      chosen.append(tf.where(swap, stored, image))
+    return tf.stack(chosen)  # [B, H, W, C]

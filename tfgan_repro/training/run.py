@@ -1,4 +1,4 @@
-"""run(config, workdir): train, then evaluate and export what was trained."""
+"""train(config, workdir): the training loop (strategy, optimizers, schedule, callbacks, resume)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ import os
 
 import keras
 import ml_collections
-import numpy as np
 import tensorflow as tf
 from absl import logging
 
-import export as export_lib
-from tfgan_repro import data, evaluation
+from tfgan_repro import data
 from tfgan_repro.models import GANModel, build_model
 from tfgan_repro.training import callbacks as cb
-from tfgan_repro.training import images as image_utils
 from tfgan_repro.training.checkpointing import Checkpointer, prepare_workdir
 from tfgan_repro.training.schedules import LinearDecayAfter
 
@@ -122,45 +119,3 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
     verbose=2,
   )
   return model
-
-
-def write_samples(config: ml_collections.ConfigDict, model: GANModel, workdir: str) -> str:
-  """A PNG sheet: per grid of `display_images`, one row per held-out example."""
-  sheets = [
-    image_utils.grid(cols) for cols in model.display_images(*display_batch(config)).values()
-  ]
-  return image_utils.save_png(np.concatenate(sheets, axis=1), os.path.join(workdir, "samples.png"))
-
-
-def export_run(config: ml_collections.ConfigDict, model: GANModel, workdir: str) -> list:
-  """Exports every generator as SavedModel and .tflite, each checked against Keras on held-out images."""
-  images = data.domain_images(config.data, "test", "A", config.export.num_check_images)
-  return export_lib.export_generators(
-    model.generators,
-    os.path.join(workdir, "export"),
-    images,
-    tflite_size=config.export.tflite_size or config.data.crop_size,
-    tolerance=config.export.tolerance,
-  )
-
-
-def run(config: ml_collections.ConfigDict, workdir: str) -> dict[str, str]:
-  """The main job: train (or resume), write samples, evaluate, export. Returns what was written."""
-  model = train(config, workdir)
-  written = {
-    "config": os.path.join(workdir, "config.json"),
-    "checkpoints": os.path.join(workdir, "checkpoints"),
-    "tensorboard": os.path.join(workdir, "tensorboard"),
-    "samples": write_samples(config, model, workdir),
-  }
-  result = evaluation.evaluate(config, model)
-  result["step"] = int(model.step.numpy())
-  written["eval"] = evaluation.write_eval(result, workdir)
-  print(evaluation.format_eval(result), flush=True)
-  if config.export.enabled:
-    reports = export_run(config, model, workdir)
-    print(export_lib.format_report(reports), flush=True)
-    written["export"] = os.path.join(workdir, "export")
-  for name, path in written.items():
-    print(f"{name:>12}: {path}", flush=True)
-  return written

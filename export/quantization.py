@@ -1,0 +1,194 @@
+"""TFLite quantization of a generator and the quality measure that gates it.
+
+Quantizations (`export_tflite(..., convert=converter_fn(q, ...))`):
+  float32          no optimizations: float weights and math (max |diff| to Keras ~1e-6);
+  float16          `optimizations=[DEFAULT]`, `target_spec.supported_types=[tf.float16]`: float16
+                   weights, dequantized to float32 at load on CPU (half the size);
+  dynamic          `optimizations=[DEFAULT]`: int8 weights, activations quantized on the fly;
+  int8             full integer: weights and activations int8, int8 input and output, activation
+                   ranges calibrated on a representative dataset (>= 100 training images);
+  int8_float_norm  int8 as above, but the ops of every normalization layer (instance norm: mean,
+                   squared difference, rsqrt, scale and shift) stay float32, with quantize /
+                   dequantize ops around them (`denylisted_nodes`, the selective-quantization
+                   route). Both int8 variants come from one calibration through
+                   `tf.lite.experimental.QuantizationDebugger` (Int8Calibration).
+Why both int8 variants (NOTES.md, export pitfalls): instance norm divides by a per-image standard
+deviation that int8 represents coarsely, and full-int8 generators are known to give spurious
+images; each int8 artifact is measured against Keras (PSNR) and gated by the caller.
+
+Integer input / output: float = scale * (q - zero_point); the scale and zero point are in the
+interpreter's tensor details and in the metadata written beside each file (export.versioned).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+from collections.abc import Callable, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
+
+QUANTIZATIONS = ("float32", "float16", "dynamic", "int8", "int8_float_norm")
+ALIASES = {"none": "float32"}  # the issue's --quantize=none
+CALIBRATED = ("int8", "int8_float_norm")
+# NOTES.md export pitfalls: int8 only with >= 100 calibration images.
+MIN_CALIBRATION_IMAGES = 100
+PSNR_PEAK = 2.0  # images in [-1, 1]: MAX = hi - lo (tfgan_repro.metrics.image_quality VALUE_RANGE)
+# Layer classes whose ops int8_float_norm keeps float: per-example statistics (instance norm is
+# GroupNormalization(groups=-1) in Keras, NOTES.md, or a class named *InstanceNorm*).
+NORM_CLASSES = (keras.layers.GroupNormalization, keras.layers.LayerNormalization)
+
+
+def resolve_quantization(name: str) -> str:
+  """A quantization name or alias ("none" = "float32") -> its canonical name; ValueError else."""
+  canonical = ALIASES.get(name, name)
+  if canonical not in QUANTIZATIONS:
+    valid = ", ".join([*QUANTIZATIONS, *ALIASES])
+    raise ValueError(f"quantization must be one of {valid}; got {name!r}")
+  return canonical
+
+
+def normalization_layers(model: keras.Model) -> list[str]:
+  """Names of the model's normalization layers (nested models included), in layer order."""
+  names = []
+  for layer in model.layers:
+    if isinstance(layer, keras.Model):
+      names.extend(normalization_layers(layer))
+    elif isinstance(layer, NORM_CLASSES) or "InstanceNorm" in type(layer).__name__:
+      names.append(layer.name)
+  return names
+
+
+def layer_nodes(flatbuffer: bytes, layers: Sequence[str]) -> list[str]:
+  """Tensor names of `flatbuffer` produced by ops of the named Keras layers.
+
+  The converter names a tensor after its op's TF scope, e.g. "resnet_9_1/block1_norm1_1/Mean";
+  fused ops join several with ";". A tensor belongs to layer L when one path segment of one of
+  its names is L or L_<n> (Keras' call-scope suffix).
+  """
+  if not layers:
+    return []
+  pattern = re.compile(r"^(?:" + "|".join(re.escape(name) for name in layers) + r")(?:_\d+)?$")
+  names = {t["name"] for t in Interpreter(model_content=flatbuffer).get_tensor_details()}
+  return sorted(
+    name
+    for name in names
+    if any(pattern.match(segment) for part in name.split(";") for segment in part.split("/"))
+  )
+
+
+def calibration_dataset(images: np.ndarray) -> Callable[[], object]:
+  """The converter's representative_dataset: each image of [N, H, W, C] as a [1, H, W, C] batch."""
+
+  def generate():
+    for image in images:
+      yield [image[None].astype(np.float32)]  # [1, H, W, C]
+
+  return generate
+
+
+class Int8Calibration:
+  """Calibration of one model at one input size, shared by its int8 variants.
+
+  images: float32 [N, s, s, C] in [-1, 1] at the TFLite input size, N >= MIN_CALIBRATION_IMAGES
+  (training images). float_layers: the Keras layers int8_float_norm keeps float
+  (normalization_layers(model)). The first int8 conversion calibrates (the model runs on every
+  image in the interpreter: minutes for a 256 px ResNet-9 on 2 cores); the other variant only
+  re-quantizes the calibrated model (`tf.lite.experimental.QuantizationDebugger`).
+  """
+
+  def __init__(self, images: np.ndarray, float_layers: Sequence[str] = ()):
+    count = 0 if images is None else len(images)
+    if count < MIN_CALIBRATION_IMAGES:
+      raise ValueError(
+        f"images: int8 calibration needs >= {MIN_CALIBRATION_IMAGES} images (NOTES.md: fewer "
+        f"give spurious int8 generators), got {count}"
+      )
+    self.images = images
+    self.float_layers = tuple(float_layers)
+    self._debugger = None
+
+  def quantize(self, converter: tf.lite.TFLiteConverter, quantization: str) -> bytes:
+    """int8 or int8_float_norm flatbuffer (int8 input and output); calibrates on first use."""
+    if quantization not in CALIBRATED:
+      raise ValueError(f"quantization must be one of {CALIBRATED}, got {quantization!r}")
+    if quantization == "int8_float_norm" and not self.float_layers:
+      raise ValueError("float_layers must name the layers int8_float_norm keeps float, got none")
+    with warnings.catch_warnings():
+      # The debugger builds a tf.lite.Interpreter internally (deprecated for ai_edge_litert).
+      warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+      if self._debugger is None:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = calibration_dataset(self.images)
+        self._debugger = tf.lite.experimental.QuantizationDebugger(
+          converter=converter,
+          debug_dataset=converter.representative_dataset,
+          debug_options=tf.lite.experimental.QuantizationDebugOptions(fully_quantize=True),
+        )
+      nodes = []
+      if quantization == "int8_float_norm":
+        nodes = layer_nodes(self._debugger.calibrated_model, self.float_layers)
+        if not nodes:
+          raise ValueError(f"float_layers {self.float_layers} match no op of the converted model")
+      self._debugger.options = tf.lite.experimental.QuantizationDebugOptions(
+        fully_quantize=True, denylisted_nodes=nodes or None
+      )
+      return self._debugger.get_nondebug_quantized_model()
+
+
+def converter_fn(
+  quantization: str, calibration: Int8Calibration | None = None
+) -> Callable[[tf.lite.TFLiteConverter], bytes]:
+  """A `convert` for export.tflite.export_tflite: sets the converter's options for
+  `quantization` and converts. calibration: required by int8 and int8_float_norm (share one
+  between the int8 variants of a model and size), refused by the others."""
+  quantization = resolve_quantization(quantization)
+  if quantization in CALIBRATED and calibration is None:
+    raise ValueError(f"calibration: {quantization} needs an Int8Calibration, got None")
+  if quantization not in CALIBRATED and calibration is not None:
+    raise ValueError(f"calibration is only used by {CALIBRATED}, not {quantization!r}")
+
+  def convert(converter: tf.lite.TFLiteConverter) -> bytes:
+    if quantization == "float32":
+      return converter.convert()
+    if quantization in CALIBRATED:
+      return calibration.quantize(converter, quantization)
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantization == "float16":
+      converter.target_spec.supported_types = [tf.float16]
+    return converter.convert()
+
+  return convert
+
+
+def psnr_db(expected: np.ndarray, actual: np.ndarray) -> float:
+  """PSNR in dB of `actual` against `expected` over the whole batch (images in [-1, 1]):
+  10 log10(PSNR_PEAK^2 / MSE); +inf when equal, -inf when `actual` is not finite."""
+  diff = np.asarray(actual, np.float64) - np.asarray(expected, np.float64)
+  if not np.isfinite(diff).all():
+    return -math.inf
+  mse = float(np.mean(diff**2))
+  return math.inf if mse == 0.0 else 10.0 * math.log10(PSNR_PEAK**2 / mse)
+
+
+def tensor_io(details: dict) -> dict:
+  """Metadata of one interpreter input / output: name, shape, dtype and how its values map to
+  images in [-1, 1] (float32: as is; integer: float = scale * (q - zero_point))."""
+  dtype = np.dtype(details["dtype"]).name
+  info = {
+    "name": details["name"],
+    "shape": [int(d) for d in details["shape_signature"]],
+    "layout": "NHWC",
+    "dtype": dtype,
+    "range": [-1.0, 1.0],
+  }
+  if dtype != "float32":
+    scale, zero_point = details["quantization"]
+    info.update(
+      scale=float(scale), zero_point=int(zero_point), dequantize="scale * (q - zero_point)"
+    )
+  return info

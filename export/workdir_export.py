@@ -1,0 +1,151 @@
+"""Export a training workdir's generators: load the run, draw check and calibration images from
+its data, and write a checked, numbered version per generator (export.versioned).
+
+Not part of //export:lib (it imports tfgan_repro, which depends on that library): Bazel target
+//export:run_lib, used by the `export` binary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import ml_collections
+import numpy as np
+import tensorflow as tf
+
+from export.parity import DEFAULT_TOLERANCE
+from export.quantization import CALIBRATED, MIN_CALIBRATION_IMAGES, resolve_quantization
+from export.versioned import DEFAULT_MIN_PSNR, FORMATS, ExportedArtifact, export_version
+from tfgan_repro import data
+from tfgan_repro.training.checkpointing import (
+  CHECKPOINT_DIR,
+  CONFIG_FILE,
+  architecture,
+  load_config,
+  load_run,
+)
+
+EXPORT_DIR = "export"  # RUN/export/<network>/<version>/
+# NOTES.md export pitfalls: ship float16 and dynamic range by default; int8 on request, gated.
+DEFAULT_QUANTIZATIONS = ("float32", "float16", "dynamic")
+NUM_CHECK_IMAGES = 4  # held-out images each artifact is compared on (config.export default)
+_TWO_DOMAIN_NAME = re.compile(r"^G_([A-Z])([A-Z])$")  # CycleGAN-style G_AB: domain A -> B
+
+
+def generator_domain(network: str) -> str:
+  """The data domain a generator translates from: X for a G_XY name (CycleGAN's G_AB takes A,
+  G_BA takes B); "A" for any other name (single-direction models map A -> B)."""
+  match = _TWO_DOMAIN_NAME.match(network)
+  return match.group(1) if match else "A"
+
+
+def calibration_images(
+  data_config: ml_collections.ConfigDict, network: str, num: int, seed: int
+) -> np.ndarray:
+  """float32 [num, crop, crop, C]: `num` training images of the network's input domain, as
+  training sees them (random crop / flip of the endless shuffled training stream, so num may
+  exceed the split's size)."""
+  side = 0 if generator_domain(network) == "A" else 1
+  stream = data.unpaired_dataset(data_config, "train", 1, training=True, seed=seed)
+  return np.concatenate([pair[side].numpy() for pair in stream.take(num)])  # [num, H, W, C]
+
+
+def _load(workdir: str, checkpoint: str | None):
+  """load_run, with errors that name what is wrong: no run, no checkpoint, or a checkpoint of
+  another architecture (the architecture of both runs when the checkpoint's run has a config)."""
+  if not os.path.isdir(workdir):
+    raise ValueError(f"workdir {workdir!r} does not exist")
+  config = load_config(workdir)
+  if checkpoint is not None and not tf.io.gfile.exists(checkpoint + ".index"):
+    raise ValueError(f"checkpoint {checkpoint!r} does not exist (no {checkpoint}.index)")
+  try:
+    return load_run(workdir, checkpoint)
+  except (ValueError, AssertionError, tf.errors.OpError) as err:
+    if checkpoint is None:
+      raise ValueError(str(err)) from err
+    other_config = os.path.join(os.path.dirname(os.path.dirname(checkpoint)), CONFIG_FILE)
+    detail = str(err)
+    if os.path.exists(other_config):
+      with open(other_config) as f:
+        other = architecture(type(config)(json.load(f)))
+      detail = f"it was trained as {other} (from {other_config}); {detail}"
+    raise ValueError(
+      f"checkpoint {checkpoint} is not of the architecture of workdir {workdir!r}, "
+      f"{architecture(config)} (from {CONFIG_FILE}): {detail}"
+    ) from err
+
+
+def export_workdir(
+  workdir: str,
+  *,
+  checkpoint: str | None = None,
+  formats: tuple[str, ...] = FORMATS,
+  quantizations: tuple[str, ...] = DEFAULT_QUANTIZATIONS,
+  tflite_size: int | None = None,
+  version: int | None = None,
+  num_check_images: int = NUM_CHECK_IMAGES,
+  num_calibration: int = MIN_CALIBRATION_IMAGES,
+  min_psnr: float = DEFAULT_MIN_PSNR,
+  tolerance: float = DEFAULT_TOLERANCE,
+  seed: int = 0,
+  translate_bytes: bool = True,
+) -> list[ExportedArtifact]:
+  """Exports every generator of the run in `workdir` from its newest (or the named) checkpoint
+  into workdir/export/<network>/<version>/ (export.versioned layout).
+
+  Check images: the first `num_check_images` held-out (test) images of each generator's input
+  domain. int8 calibration: `num_calibration` training images of that domain (>= 100).
+  tflite_size: None = the training crop size. translate_bytes: the SavedModel's encoded-image
+  signature (export.versioned.export_version). Returns the artifacts' rows.
+  """
+  if isinstance(num_check_images, bool) or not isinstance(num_check_images, int):
+    raise ValueError(f"num_check_images must be a positive int, got {num_check_images!r}")
+  if num_check_images < 1:
+    raise ValueError(f"num_check_images must be a positive int, got {num_check_images!r}")
+  quantizations = tuple(resolve_quantization(q) for q in quantizations)
+  calibrate = "tflite" in formats and any(q in CALIBRATED for q in quantizations)
+  if calibrate and num_calibration < MIN_CALIBRATION_IMAGES:
+    raise ValueError(
+      f"num_calibration must be >= {MIN_CALIBRATION_IMAGES} for int8, got {num_calibration!r}"
+    )
+  config, model, step = _load(workdir, checkpoint)
+  generators = model.generators
+  check = {
+    name: data.domain_images(config.data, "test", generator_domain(name), num_check_images)
+    for name in generators
+  }
+  calibration = None
+  if calibrate:
+    calibration = {
+      name: calibration_images(config.data, name, num_calibration, seed) for name in generators
+    }
+  source = {
+    "workdir": os.path.abspath(workdir),
+    "checkpoint": os.path.abspath(
+      checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
+    ),
+    "step": step,
+    "model": config.model,
+    "calibration": {
+      "split": "train",
+      "transform": "training (random crop and flip)",
+      "domains": {name: generator_domain(name) for name in generators},
+      "seed": seed,
+    },
+  }
+  return export_version(
+    generators,
+    os.path.join(workdir, EXPORT_DIR),
+    check,
+    formats=formats,
+    quantizations=quantizations,
+    tflite_size=tflite_size or config.data.crop_size,
+    calibration_images=calibration,
+    version=version,
+    tolerance=tolerance,
+    min_psnr=min_psnr,
+    source=source,
+    translate_bytes=translate_bytes,
+  )

@@ -1,0 +1,67 @@
+"""Config variants and the command-line helpers that resolve them."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from configs import cyclegan
+from tfgan_repro import cli
+
+
+def test_paper_variant_holds_the_paper_defaults():
+  c = cyclegan.get_config("paper")
+  assert (c.generator.name, c.generator.ngf, c.generator.norm, c.generator.upsample) == (
+    "resnet_9",
+    64,
+    "instance",
+    "transpose",
+  )
+  assert (c.discriminator.name, c.discriminator.ndf, c.discriminator.n_layers) == ("patch", 64, 3)
+  assert (c.loss.gan_mode, c.loss.lambda_a, c.loss.lambda_b, c.loss.lambda_identity) == (
+    "lsgan",
+    10.0,
+    10.0,
+    0.5,
+  )
+  assert (c.optimizer.lr, c.optimizer.beta1, c.optimizer.beta2) == (2e-4, 0.5, 0.999)
+  assert (c.optimizer.n_epochs, c.optimizer.n_epochs_decay, c.batch_size, c.train.pool_size) == (
+    100,
+    100,
+    1,
+    50,
+  )
+  assert (c.data.load_size, c.data.crop_size, c.data.flip) == (286, 256, True)
+
+
+def test_dataset_variants_select_their_source():
+  assert cyclegan.get_config("horse2zebra").data.name == "cycle_gan/horse2zebra"
+  assert cyclegan.get_config("summer2winter_yosemite").data.source == "tfds"
+  assert cyclegan.get_config("folder").data.source == "folder"
+  default = cyclegan.get_config()
+  assert (default.data.source, default.data.crop_size, default.generator.name) == (
+    "seasons",
+    64,
+    "resnet_6",
+  )
+
+
+def test_unknown_variant_lists_the_valid_ones():
+  with pytest.raises(ValueError, match="horse2zebra.*paper.*seasons64"):
+    cyclegan.get_config("zebra2horse")
+
+
+def test_user_paths_resolve_against_the_bazel_working_directory(monkeypatch, tmp_path):
+  monkeypatch.setenv("BUILD_WORKING_DIRECTORY", str(tmp_path))
+  assert cli.user_path("runs/a") == os.path.join(str(tmp_path), "runs", "a")
+  assert cli.user_path("/abs/b") == "/abs/b"
+  mine = tmp_path / "mine.py"
+  mine.write_text("")
+  argv = cli.resolve_config_argv(
+    ["prog", "--config=mine.py:paper", "--config=configs/cyclegan.py:tiny"]
+  )
+  assert argv[1] == f"--config={mine}:paper"
+  assert (
+    argv[2] == f"--config={os.path.join(os.path.dirname(cyclegan.__file__), 'cyclegan.py')}:tiny"
+  )

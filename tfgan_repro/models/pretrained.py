@@ -1,0 +1,58 @@
+"""PretrainedGenerator: one generator imported from elsewhere (registry entry "pretrained").
+
+It makes an imported generator (e.g. an official PyTorch CycleGAN / pix2pix checkpoint converted
+by `tfgan_repro.convert`) a run like any other: `load_run(workdir)` returns it, and export /
+translate read its `generators`. It holds no optimizers and is not trained here.
+"""
+
+from __future__ import annotations
+
+import keras
+import ml_collections
+import tensorflow as tf
+
+from tfgan_repro.models.gan_model import GANModel
+from tfgan_repro.models.registry import network_from_config, register_model
+
+GENERATOR_NAME = "G"  # the key of `generators`: export writes RUN/export/G/
+
+
+class PretrainedGenerator(GANModel):
+  """Holds `G`; `call` is G's forward pass. Training refuses with a ValueError."""
+
+  def __init__(self, *, G: keras.Model, **kwargs):
+    super().__init__(loss_names=(), global_batch_size=1, **kwargs)
+    self.G = G
+
+  @property
+  def generators(self) -> dict[str, keras.Model]:
+    return {GENERATOR_NAME: self.G}
+
+  @property
+  def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+    return {}
+
+  @property
+  def step(self) -> tf.Tensor:
+    """0: no training step was taken here (the base class reads an optimizer's counter)."""
+    return tf.constant(0, tf.int64)
+
+  def call(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
+    return self.G(images, training=training)
+
+  def _refuse_training(self) -> ValueError:
+    return ValueError(
+      "model 'pretrained' holds an imported generator and is not trained here; train a family's "
+      "model instead (e.g. --config=configs/cyclegan.py:paper)"
+    )
+
+  def compile(self, **kwargs) -> None:
+    raise self._refuse_training()
+
+  def train_step(self, data):
+    raise self._refuse_training()
+
+
+@register_model("pretrained", config_module="configs.pretrained")
+def build_pretrained(config: ml_collections.ConfigDict) -> PretrainedGenerator:
+  return PretrainedGenerator(G=network_from_config(config.generator, name=GENERATOR_NAME))
