@@ -32,13 +32,13 @@ def test_killed_run_resumes_then_evaluates_and_exports(tmp_path):
   proc = subprocess.Popen(
     _train_cmd(workdir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
   )
-  first = workdir / "checkpoints" / "ckpt-4.index"
+  state = workdir / "checkpoints" / "checkpoint"  # written (atomically) after a checkpoint's files
   deadline = time.time() + 240
-  while not first.exists() and proc.poll() is None and time.time() < deadline:
+  while not state.exists() and proc.poll() is None and time.time() < deadline:
     time.sleep(0.05)
   proc.send_signal(signal.SIGKILL)
   assert proc.wait() == -signal.SIGKILL
-  assert first.exists() and not (workdir / "eval.json").exists()
+  assert state.exists() and not (workdir / "eval.json").exists()
 
   done = subprocess.run(_train_cmd(workdir), cwd=ROOT, capture_output=True, text=True, timeout=300)
   assert done.returncode == 0, done.stderr[-3000:]
