@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import ml_collections
 import numpy as np
@@ -31,23 +30,15 @@ EXPORT_DIR = "export"  # RUN/export/<network>/<version>/
 # NOTES.md export pitfalls: ship float16 and dynamic range by default; int8 on request, gated.
 DEFAULT_QUANTIZATIONS = ("float32", "float16", "dynamic")
 NUM_CHECK_IMAGES = 4  # held-out images each artifact is compared on (config.export default)
-_TWO_DOMAIN_NAME = re.compile(r"^G_([A-Z])([A-Z])$")  # CycleGAN-style G_AB: domain A -> B
-
-
-def generator_domain(network: str) -> str:
-  """The data domain a generator translates from: X for a G_XY name (CycleGAN's G_AB takes A,
-  G_BA takes B); "A" for any other name (single-direction models map A -> B)."""
-  match = _TWO_DOMAIN_NAME.match(network)
-  return match.group(1) if match else "A"
 
 
 def calibration_images(
-  data_config: ml_collections.ConfigDict, network: str, num: int, seed: int
+  data_config: ml_collections.ConfigDict, domain: str, num: int, seed: int
 ) -> np.ndarray:
-  """float32 [num, crop, crop, C]: `num` training images of the network's input domain, as
+  """float32 [num, crop, crop, C]: `num` training images of `domain` ("A" | "B"), as
   training sees them (random crop / flip of the endless shuffled training stream, so num may
   exceed the split's size)."""
-  side = 0 if generator_domain(network) == "A" else 1
+  side = {"A": 0, "B": 1}[domain]
   stream = data.unpaired_dataset(data_config, "train", 1, training=True, seed=seed)
   return np.concatenate([pair[side].numpy() for pair in stream.take(num)])  # [num, H, W, C]
 
@@ -112,14 +103,16 @@ def export_workdir(
     )
   config, model, step = _load(workdir, checkpoint)
   generators = model.generators
+  sources = {name: model.directions[name][0] for name in generators}  # each one's input domain
   check = {
-    name: data.domain_images(config.data, "test", generator_domain(name), num_check_images)
+    name: data.domain_images(config.data, "test", sources[name], num_check_images)
     for name in generators
   }
   calibration = None
   if calibrate:
     calibration = {
-      name: calibration_images(config.data, name, num_calibration, seed) for name in generators
+      name: calibration_images(config.data, sources[name], num_calibration, seed)
+      for name in generators
     }
   source = {
     "workdir": os.path.abspath(workdir),
@@ -131,7 +124,7 @@ def export_workdir(
     "calibration": {
       "split": "train",
       "transform": "training (random crop and flip)",
-      "domains": {name: generator_domain(name) for name in generators},
+      "domains": sources,
       "seed": seed,
     },
   }

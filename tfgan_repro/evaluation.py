@@ -22,16 +22,19 @@ def _translate(net, images: np.ndarray, batch: int = 8) -> tf.Tensor:
 
 
 def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
-  """PSNR/SSIM of G_AB(a) against the true b and of G_BA(b) against the true a, with the
-  identity baseline (input unchanged) beside each, on the paired test split."""
+  """PSNR/SSIM of each generator's translation of the paired test split against the true image
+  of its target domain (CycleGAN: G_AB(a) vs the true b, G_BA(b) vs the true a), with the
+  identity baseline (input unchanged) beside each."""
   try:
     a, b = data.paired_test_arrays(config.data, config.eval.num_images)
   except data.NoGroundTruthError as err:
     return {"ground_truth": False, "reason": str(err)}
-  gens = model.generators
+  domains = {"A": a, "B": b}
   result = {"ground_truth": True, "num_images": int(len(a))}
-  for name, (inputs, truth) in {"G_AB": (a, b), "G_BA": (b, a)}.items():
-    scores = paired_scores(_translate(gens[name], inputs), truth)
+  for name, net in model.generators.items():
+    source, target = model.directions[name]
+    inputs, truth = domains[source], domains[target]
+    scores = paired_scores(_translate(net, inputs), truth)
     baseline = paired_scores(inputs, truth)
     result[name] = {**scores, "identity_psnr": baseline["psnr"], "identity_ssim": baseline["ssim"]}
     result[name]["psnr_gain_db"] = scores["psnr"] - baseline["psnr"]
@@ -43,13 +46,14 @@ def format_eval(result: dict) -> str:
   if not result["ground_truth"]:
     return f"eval: {result['reason']}"
   lines = [
-    f"eval on {result['num_images']} paired test images (truth = the other season of the same scene)"
+    f"eval on {result['num_images']} paired test images (truth = the same scene in the target domain)"
   ]
   lines.append(
     f"{'network':<8} {'PSNR':>7} {'SSIM':>6} {'identity PSNR':>14} {'identity SSIM':>14} {'gain dB':>8}"
   )
-  for name in ("G_AB", "G_BA"):
-    r = result[name]
+  for name, r in result.items():
+    if not isinstance(r, dict):
+      continue
     lines.append(
       f"{name:<8} {r['psnr']:7.2f} {r['ssim']:6.3f} {r['identity_psnr']:14.2f} {r['identity_ssim']:14.3f} "
       f"{r['psnr_gain_db']:8.2f}"

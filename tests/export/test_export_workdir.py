@@ -14,7 +14,7 @@ import tensorflow as tf
 from configs import cyclegan
 from export.benchmark import benchmark_generator
 from export.versioned import version_numbers
-from export.workdir_export import export_workdir, generator_domain
+from export.workdir_export import export_workdir
 from tfgan_repro.models import build_model
 from tfgan_repro.training import run
 from tfgan_repro.training.checkpointing import prepare_workdir
@@ -41,10 +41,6 @@ def first_export(workdir):
   return export_workdir(
     workdir, quantizations=("none", "float16", "int8"), num_check_images=2, min_psnr=25.0
   )
-
-
-def test_generator_domain():
-  assert [generator_domain(n) for n in ("G_AB", "G_BA", "G", "generator")] == ["A", "B", "A", "A"]
 
 
 def test_first_export_is_version_1_in_tf_serving_layout(workdir, first_export):

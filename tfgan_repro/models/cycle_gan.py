@@ -82,6 +82,10 @@ class CycleGAN(GANModel):
     return {"G_AB": self.G_AB, "G_BA": self.G_BA}
 
   @property
+  def directions(self) -> dict[str, tuple[str, str]]:
+    return {"G_AB": ("A", "B"), "G_BA": ("B", "A")}
+
+  @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
     return {"G": self.g_optimizer, "D": self.d_optimizer}
 

@@ -71,6 +71,11 @@ class GANModel(keras.Model):
     raise NotImplementedError
 
   @property
+  def directions(self) -> dict[str, tuple[str, str]]:
+    """Per generator, the data domains it maps from and to (what eval scores it against)."""
+    return {name: ("A", "B") for name in self.generators}
+
+  @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
     """One optimizer per player, by name."""
     raise NotImplementedError
