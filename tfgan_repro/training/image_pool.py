@@ -55,7 +55,7 @@ class ImagePool(keras.layers.Layer):
       swap = tf.logical_and(tf.logical_not(filling), rand[0] > 0.5)  # official: p > 0.5 swaps
       random_slot = tf.minimum(tf.cast(rand[1] * self.pool_size, tf.int32), self.pool_size - 1)
       slot = tf.where(filling, tf.minimum(count, self.pool_size - 1), random_slot)
-      stored = self.images.value[slot]
+      stored = tf.gather(self.images.value, slot)  # not [slot]: XLA needs slice bounds constant
       kept = tf.where(
         tf.logical_or(filling, swap), image, stored
       )  # writing `stored` back is a no-op
