@@ -7,7 +7,6 @@ Not part of //export:lib (it imports tfgan_repro, which depends on that library)
 
 from __future__ import annotations
 
-import json
 import os
 
 import ml_collections
@@ -20,9 +19,6 @@ from export.versioned import DEFAULT_MIN_PSNR, FORMATS, ExportedArtifact, export
 from tfgan_repro import data
 from tfgan_repro.training.checkpointing import (
   CHECKPOINT_DIR,
-  CONFIG_FILE,
-  architecture,
-  load_config,
   load_run,
 )
 
@@ -41,31 +37,6 @@ def calibration_images(
   side = {"A": 0, "B": 1}[domain]
   stream = data.unpaired_dataset(data_config, "train", 1, training=True, seed=seed)
   return np.concatenate([pair[side].numpy() for pair in stream.take(num)])  # [num, H, W, C]
-
-
-def _load(workdir: str, checkpoint: str | None):
-  """load_run, with errors that name what is wrong: no run, no checkpoint, or a checkpoint of
-  another architecture (the architecture of both runs when the checkpoint's run has a config)."""
-  if not os.path.isdir(workdir):
-    raise ValueError(f"workdir {workdir!r} does not exist")
-  config = load_config(workdir)
-  if checkpoint is not None and not tf.io.gfile.exists(checkpoint + ".index"):
-    raise ValueError(f"checkpoint {checkpoint!r} does not exist (no {checkpoint}.index)")
-  try:
-    return load_run(workdir, checkpoint)
-  except (ValueError, AssertionError, tf.errors.OpError) as err:
-    if checkpoint is None:
-      raise ValueError(str(err)) from err
-    other_config = os.path.join(os.path.dirname(os.path.dirname(checkpoint)), CONFIG_FILE)
-    detail = str(err)
-    if os.path.exists(other_config):
-      with open(other_config) as f:
-        other = architecture(type(config)(json.load(f)))
-      detail = f"it was trained as {other} (from {other_config}); {detail}"
-    raise ValueError(
-      f"checkpoint {checkpoint} is not of the architecture of workdir {workdir!r}, "
-      f"{architecture(config)} (from {CONFIG_FILE}): {detail}"
-    ) from err
 
 
 def export_workdir(
@@ -101,7 +72,7 @@ def export_workdir(
     raise ValueError(
       f"num_calibration must be >= {MIN_CALIBRATION_IMAGES} for int8, got {num_calibration!r}"
     )
-  config, model, step = _load(workdir, checkpoint)
+  config, model, step = load_run(workdir, checkpoint)
   generators = model.generators
   sources = {name: model.directions[name][0] for name in generators}  # each one's input domain
   check = {

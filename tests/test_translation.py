@@ -16,8 +16,8 @@ from PIL import Image
 import export
 from configs import cyclegan
 from tfgan_repro import translation
+from tfgan_repro.data.transforms import to_uint8
 from tfgan_repro.training import run
-from tfgan_repro.training.images import to_uint8
 
 # name -> (height, width) of the test images (decoded to RGB).
 SIZES = {"a.png": (32, 32), "sub/b.PNG": (37, 23), "c.bmp": (20, 29)}

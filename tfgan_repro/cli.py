@@ -14,17 +14,9 @@ from absl import flags, logging  # noqa: E402
 from ml_collections import config_flags  # noqa: E402
 
 import configs  # noqa: E402
+from tfgan_repro.paths import user_path  # noqa: E402  (re-exported for the binaries)
 
 DEFAULT_CONFIG = "cyclegan.py:seasons64"
-
-
-def user_path(path: str) -> str:
-  """A user-given path, resolved against where the user ran the command (`bazel run` runs
-  binaries inside their runfiles; NOTES.md: use BUILD_WORKING_DIRECTORY)."""
-  path = os.path.expanduser(path)
-  if os.path.isabs(path):
-    return path
-  return os.path.abspath(os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd()), path))
 
 
 def _config_file(path: str) -> str:

@@ -27,7 +27,7 @@ Decoding (official: Image.open(path).convert("RGB")): grayscale and palette imag
 the alpha channel is dropped, 16-bit images are scaled to 8 bits; EXIF orientation is not applied
 (as in the official code and tf.io.decode_image). Files that do not decode are reported on the
 progress stream, skipped and counted. Pixels map to [-1, 1] as x / 127.5 - 1 (official:
-Normalize((0.5,) * 3, (0.5,) * 3)) and back with tfgan_repro.training.images.to_uint8.
+Normalize((0.5,) * 3, (0.5,) * 3)) and back with tfgan_repro.data.transforms.to_uint8.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ from PIL import Image
 
 from export.saved_model import SIGNATURE_KEY, image_input_shape, load_serving
 from tfgan_repro.data.folders import IMG_EXTENSIONS
+from tfgan_repro.data.transforms import to_uint8
 from tfgan_repro.training import checkpointing
-from tfgan_repro.training.images import save_png, to_uint8
+from tfgan_repro.training.images import save_png
 
 KINDS = ("saved_model", "tflite", "workdir")
 NUM_THREADS = 2  # NOTES.md: the project's machines have 2 CPU cores (as export.tflite)

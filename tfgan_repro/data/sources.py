@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable
 
 import ml_collections
@@ -11,6 +10,7 @@ import tensorflow as tf
 
 from tfgan_repro.data import folders, tfds_source
 from tfgan_repro.data.procedural import seasons
+from tfgan_repro.paths import user_path
 from tfgan_repro.registry import Registry
 
 
@@ -28,12 +28,6 @@ class DomainImages:
 # renders at (the pipeline's load or crop size); file sources return the images as stored.
 Loader = Callable[[ml_collections.ConfigDict, str, str, int], DomainImages]
 SOURCES: Registry[Loader] = Registry("data source")
-
-
-def user_path(path: str) -> str:
-  """Resolves a relative path against the caller's directory under `bazel run` (NOTES.md)."""
-  base = os.environ.get("BUILD_WORKING_DIRECTORY", "")
-  return os.path.join(base, os.path.expanduser(path)) if base else os.path.expanduser(path)
 
 
 @SOURCES.register("seasons")

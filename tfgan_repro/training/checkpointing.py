@@ -91,17 +91,36 @@ def load_run(
 ) -> tuple[ml_collections.ConfigDict, GANModel, int]:
   """Rebuilds a run's model from its config and restores its newest (or the named) checkpoint.
 
-  Returns (config, model, step); the step is the checkpoint's number (saved as `ckpt-STEP`)."""
+  Returns (config, model, step); the step is the checkpoint's number (saved as `ckpt-STEP`).
+  Errors name what is wrong: no run, no checkpoint, or a checkpoint of another architecture
+  (with the architecture of both runs when the checkpoint's run has a config)."""
+  if not os.path.isdir(workdir):
+    raise ValueError(f"workdir {workdir!r} does not exist")
   config = load_config(workdir)
-  model = build_model(config)
-  ckpt = tf.train.Checkpoint(model=model)
+  if checkpoint is not None and not tf.io.gfile.exists(checkpoint + ".index"):
+    raise ValueError(f"checkpoint {checkpoint!r} does not exist (no {checkpoint}.index)")
   path = checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
   if path is None:
     raise ValueError(f"workdir {workdir!r} has no checkpoint in {CHECKPOINT_DIR}/ to load")
+  model = build_model(config)
   try:
-    ckpt.restore(path).expect_partial().assert_existing_objects_matched()
-  except AssertionError as err:
-    raise ValueError(
-      f"checkpoint {path} does not match the architecture in {CONFIG_FILE}: {err}"
-    ) from err
+    tf.train.Checkpoint(model=model).restore(
+      path
+    ).expect_partial().assert_existing_objects_matched()
+  except (ValueError, AssertionError, tf.errors.OpError) as err:
+    raise ValueError(_mismatch(config, workdir, path, err)) from err
   return config, model, int(path.rsplit("-", 1)[1])
+
+
+def _mismatch(config: ml_collections.ConfigDict, workdir: str, path: str, err: Exception) -> str:
+  detail = str(err)
+  run_dir = os.path.dirname(os.path.dirname(path))  # RUN/checkpoints/ckpt-N -> RUN
+  other_config = os.path.join(run_dir, CONFIG_FILE)
+  if os.path.abspath(run_dir) != os.path.abspath(workdir) and os.path.exists(other_config):
+    detail = (
+      f"it was trained as {architecture(load_config(run_dir))} (from {other_config}); {detail}"
+    )
+  return (
+    f"checkpoint {path} is not of the architecture of workdir {workdir!r}, "
+    f"{architecture(config)} (from {CONFIG_FILE}): {detail}"
+  )

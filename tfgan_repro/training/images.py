@@ -8,11 +8,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-
-def to_uint8(images) -> np.ndarray:
-  """[-1, 1] float -> [0, 255] uint8."""
-  x = np.asarray(images, dtype=np.float32)
-  return np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+from tfgan_repro.data.transforms import to_uint8
 
 
 def grid(columns: dict[str, tf.Tensor]) -> np.ndarray:

@@ -40,6 +40,7 @@ def make_strategy(name: str) -> tf.distribute.Strategy:
 
 
 def make_schedule(config: ml_collections.ConfigDict) -> Schedule:
+  """Epochs of `config` in steps; the total is rounded up to whole checkpoint intervals."""
   train = config.train
   steps_per_epoch = train.steps_per_epoch or math.ceil(
     data.epoch_size(config.data, "train") / config.batch_size

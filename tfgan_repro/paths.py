@@ -1,0 +1,13 @@
+"""User-given paths under `bazel run`, which starts binaries inside their runfiles."""
+
+from __future__ import annotations
+
+import os
+
+
+def user_path(path: str) -> str:
+  """`path` resolved against where the user ran the command (NOTES.md: BUILD_WORKING_DIRECTORY)."""
+  path = os.path.expanduser(path)
+  if os.path.isabs(path):
+    return path
+  return os.path.abspath(os.path.join(os.environ.get("BUILD_WORKING_DIRECTORY", os.getcwd()), path))
