@@ -68,8 +68,7 @@ def test_resnet_9_summary_at_256_has_every_layer():
   assert summary["trainable_params"] == 11_378_179
   assert rows["block1_add"]["output_shape"] == (64, 64, 256)
   assert rows["block1_conv1"]["flops"] == 2 * 64 * 64 * 256 * (3 * 3 * 256)
-  assert rows["up1"]["output_shape"] == (129, 129, 128)  # valid transposed conv before the crop
-  assert rows["up1_crop"]["output_shape"] == (128, 128, 128)
+  assert rows["up1"]["output_shape"] == (128, 128, 128)  # ConvTranspose k3 s2 p1 op1: 2H
   assert rows["up1"]["flops"] == 2 * 64 * 64 * 256 * (3 * 3 * 128)
   macs = (
     2 * 256 * 256 * 64 * 7 * 7 * 3  # conv_in, conv_out (3 <-> 64 channels, 7x7)

@@ -2,6 +2,8 @@
 
 Prints ms/step, images/s, training FLOPs per step, this machine's float32 matmul peak measured
 in the same run, and model FLOPs utilization, with and without XLA (`--xla=both|on|off`).
+`--compare_torch` instead times our step and the official PyTorch step of the same architecture
+side by side, alternating (torch installed: `pip install torch==2.13.0`).
 """
 
 from __future__ import annotations
@@ -18,11 +20,18 @@ _STEPS = flags.DEFINE_integer("steps", 10, "Timed steps (median reported).")
 _WARMUP = flags.DEFINE_integer("warmup", 3, "Untimed steps first (tracing, allocation).")
 _XLA = flags.DEFINE_enum("xla", "both", ["both", "on", "off"], "jit_compile settings to measure.")
 _JSON = flags.DEFINE_bool("json", False, "Print JSON instead of a table.")
+_COMPARE_TORCH = flags.DEFINE_bool(
+  "compare_torch", False, "Time the official PyTorch step of the same architecture alongside."
+)
 
 
 def main(argv: list[str]) -> None:
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  if _COMPARE_TORCH.value:
+    result = benchmark.compare_torch(_CONFIG.value, steps=_STEPS.value, warmup=_WARMUP.value)
+    print(json.dumps(result, indent=2) if _JSON.value else benchmark.format_compare([result]))
+    return
   modes = {"both": [False, True], "on": [True], "off": [False]}[_XLA.value]
   results = [
     benchmark.benchmark(_CONFIG.value, steps=_STEPS.value, warmup=_WARMUP.value, jit_compile=jit)

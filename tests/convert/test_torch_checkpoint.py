@@ -12,8 +12,8 @@ import pytest
 import torch
 
 from configs import pretrained
-from tests.convert import official_torch
 from tfgan_repro import convert, models
+from tfgan_repro.torch_reference import networks as official_torch
 from tfgan_repro.training.checkpointing import load_run
 
 RESNET_NGF, RESNET_SIZE = 8, 32  # resnet_6, ngf 8: 32 px (multiple of 4)

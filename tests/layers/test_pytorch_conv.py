@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from tfgan_repro.layers import conv2d, conv_transpose2d
 
@@ -49,17 +50,31 @@ def test_conv_transpose_k3_s2_p1_op1_single_channel_is_pytorch_exact():
   model = _model(
     conv_transpose2d, 1, filters=1, kernel_size=3, strides=2, padding=1, output_padding=1
   )
-  assert isinstance(
-    model.get_layer("c_crop"), keras.layers.Cropping2D
-  )  # valid 2H+1, keep [1, 2H+1)
+  assert model.get_layer("c").crop == (1, 0)  # valid 2H+1, keep [1, 2H+1)
   x = np.random.default_rng(0).normal(size=(1, 4, 5, 1)).astype("float32")
   w = np.asarray(model.get_layer("c").kernel)
-  y = np.asarray(model(x))
-  assert y.shape == (1, 8, 10, 1)
-  # 1-D view of the rule out[2i + t - 1] += x[i] w[t]: out[0] gets only x[0] w[1] (t = 1, i = 0).
   expected = _torch_conv_transpose(x[0], w, 2, 1, 1)
-  np.testing.assert_allclose(y[0], expected, atol=1e-5)
-  np.testing.assert_allclose(y[0, 0, 0, 0], x[0, 0, 0, 0] * w[1, 1, 0, 0], atol=1e-6)
+  for training in (False, True):  # full output sliced (converts to TFLite) / explicit padding
+    y = np.asarray(model(x, training=training))
+    assert y.shape == (1, 8, 10, 1)
+    # 1-D view of the rule out[2i + t - 1] += x[i] w[t]: out[0] gets only x[0] w[1] (t = 1, i = 0).
+    np.testing.assert_allclose(y[0], expected, atol=1e-5)
+    np.testing.assert_allclose(y[0, 0, 0, 0], x[0, 0, 0, 0] * w[1, 1, 0, 0], atol=1e-6)
+
+
+def test_cropped_conv_transpose_gradients_agree_between_training_and_inference_paths():
+  model = _model(
+    conv_transpose2d, 3, filters=2, kernel_size=3, strides=2, padding=1, output_padding=1
+  )
+  x = tf.constant(np.random.default_rng(1).normal(size=(2, 5, 4, 3)).astype("float32"))
+  grads = []
+  for training in (False, True):
+    with tf.GradientTape() as tape:
+      tape.watch(x)
+      loss = tf.reduce_sum(tf.sin(model(x, training=training)))
+    grads.append(tape.gradient(loss, [x, *model.trainable_variables]))
+  for a, b in zip(*grads, strict=True):
+    np.testing.assert_allclose(a, b, atol=1e-5)
 
 
 def test_keras_same_k3_s2_is_shifted_by_one_pixel():

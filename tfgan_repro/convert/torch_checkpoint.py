@@ -33,26 +33,34 @@ import keras
 import numpy as np
 
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
+from tfgan_repro.torch_reference import require_torch
 
 # The official ResnetGenerator / UnetGenerator options (official --netG resnet_9blocks, ...).
 RESNET_BLOCKS = {"resnet_9": 9, "resnet_6": 6}  # official n_blocks
 UNET_DOWNS = {"unet_256": 8, "unet_128": 7}  # official num_downs
-ARCHITECTURES = (*RESNET_BLOCKS, *UNET_DOWNS)
+ARCHITECTURES = (*RESNET_BLOCKS, *UNET_DOWNS)  # the generators that import_torch takes
+DISCRIMINATORS = ("patch",)  # official --netD basic / n_layers: NLayerDiscriminator
 DATA_PARALLEL_PREFIX = "module."  # torch.nn.DataParallel's state_dict prefix
 MAX_LISTED = 5  # mismatching keys listed per kind in the error
-TORCH_PIN = "torch==2.13.0"  # NOTES.md: the CPU build that installs here
 
 
 def _check_arch(arch: str) -> str:
-  if arch not in ARCHITECTURES:
-    raise ValueError(f"unknown arch {arch!r}; valid: {', '.join(ARCHITECTURES)}")
+  if arch not in ARCHITECTURES + DISCRIMINATORS:
+    raise ValueError(f"unknown arch {arch!r}; valid: {', '.join(ARCHITECTURES + DISCRIMINATORS)}")
   return arch
 
 
-def official_module_paths(arch: str, *, dropout: bool = False) -> dict[str, str]:
+def official_module_paths(arch: str, *, dropout: bool = False, n_layers: int = 3) -> dict[str, str]:
   """Keras layer name -> official module path, for every conv and norm of `arch`, in the order of
-  the official state_dict. `dropout`: official use_dropout (shifts ResnetBlock indices)."""
+  the official state_dict. `dropout`: official use_dropout (shifts ResnetBlock indices);
+  `n_layers`: official --n_layers_D of the patch discriminator."""
   _check_arch(arch)
+  if arch in DISCRIMINATORS:  # model.{3n - 1} conv, {3n} norm, {3n + 1} LeakyReLU
+    paths = {"conv1": "model.0"}
+    for n in range(1, n_layers + 1):
+      paths.update({f"conv{n + 1}": f"model.{3 * n - 1}", f"conv{n + 1}_norm": f"model.{3 * n}"})
+    paths["conv_out"] = f"model.{3 * n_layers + 2}"
+    return paths
   if arch in RESNET_BLOCKS:
     n, d = RESNET_BLOCKS[arch], int(dropout)
     paths = {"conv_in": "model.1", "norm_in": "model.2"}
@@ -140,12 +148,14 @@ def assign_state_dict(
   *,
   arch: str,
   dropout: bool = False,
+  n_layers: int = 3,
   source: str = "state_dict",
 ) -> int:
   """Sets every weight of `net` (built as `arch`) from an official state_dict; returns the number
   of tensors copied. Keys or shapes that differ from `arch` raise ValueError listing the first
   missing keys, unexpected keys and shape differences (nothing is assigned then)."""
-  targets, ignored = _targets(net, official_module_paths(arch, dropout=dropout))
+  paths = official_module_paths(arch, dropout=dropout, n_layers=n_layers)
+  targets, ignored = _targets(net, paths)
   missing = [k for k in targets if k not in state_dict]
   unexpected = [k for k in state_dict if k not in targets and k not in ignored]
   shapes = [
@@ -189,10 +199,7 @@ def load_state_dict(path: str) -> dict[str, np.ndarray]:
   Loaded with `torch.load(..., weights_only=True)`: tensors and containers only, never arbitrary
   pickled objects. torch is imported here only (ImportError naming the pip command when absent).
   """
-  try:
-    import torch
-  except ImportError as err:
-    raise ImportError(f"reading PyTorch checkpoints needs torch: pip install {TORCH_PIN}") from err
+  torch = require_torch("reading PyTorch checkpoints")
   if not os.path.isfile(path):
     raise ValueError(f"checkpoint {path!r} is not a file")
   try:

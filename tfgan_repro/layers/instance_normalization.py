@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
 import tensorflow as tf
+
+
+def _normalize(x: tf.Tensor, epsilon: float) -> tf.Tensor:
+  """x_hat = (x - mu) * rsqrt(sigma^2 + eps) per example and channel, with the closed-form gradient
+  dx = rsqrt(sigma^2 + eps) * (dy - mean(dy) - x_hat * mean(dy * x_hat)) in three passes over dy
+  (autodiff of the moments takes about twice as many full-size ops; same value up to rounding)."""
+
+  @tf.custom_gradient
+  def normalize(x: tf.Tensor) -> tuple[tf.Tensor, Callable[[tf.Tensor], tf.Tensor]]:
+    mean = tf.reduce_mean(x, axis=[1, 2], keepdims=True)  # (N, 1, 1, C)
+    variance = tf.reduce_mean(tf.math.squared_difference(x, mean), axis=[1, 2], keepdims=True)
+    scale = tf.math.rsqrt(variance + epsilon)  # (N, 1, 1, C)
+    x_hat = x * scale - mean * scale  # two full-size element-wise ops
+
+    def grad(dy: tf.Tensor) -> tf.Tensor:
+      dy_mean = tf.reduce_mean(dy, axis=[1, 2], keepdims=True)
+      dy_x_hat_mean = tf.reduce_mean(dy * x_hat, axis=[1, 2], keepdims=True)
+      return scale * (dy - dy_mean - x_hat * dy_x_hat_mean)
+
+    return x_hat, grad
+
+  return normalize(x)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_repro")
@@ -42,16 +65,10 @@ class InstanceNormalization(keras.layers.Layer):
 
   def call(self, inputs: tf.Tensor) -> tf.Tensor:
     x = tf.cast(inputs, tf.float32)
-    mean = tf.reduce_mean(x, axis=[1, 2], keepdims=True)  # (N, 1, 1, C)
-    variance = tf.reduce_mean(tf.math.squared_difference(x, mean), axis=[1, 2], keepdims=True)
-    scale = tf.math.rsqrt(variance + self.epsilon)  # (N, 1, 1, C)
+    x_hat = _normalize(x, self.epsilon)
     if self.affine:
-      scale = scale * tf.cast(self.gamma, tf.float32)
-      offset = tf.cast(self.beta, tf.float32) - mean * scale
-    else:
-      offset = -mean * scale
-    # Two full-size element-wise ops whatever `affine` is: x * scale + offset.
-    return tf.cast(x * scale + offset, inputs.dtype)
+      x_hat = x_hat * tf.cast(self.gamma, tf.float32) + tf.cast(self.beta, tf.float32)
+    return tf.cast(x_hat, inputs.dtype)
 
   def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
     return input_shape

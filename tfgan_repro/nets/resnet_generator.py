@@ -6,7 +6,7 @@ uk) -> layer names here:
   2 x [Conv2d(k3, s2, p1) 2^i ngf, norm, ReLU]           d128, d256    down{i}[_pad], down{i}_norm, ..
   n_blocks x ResnetBlock(4 ngf): reflect 1, conv3, norm, ReLU, [Dropout 0.5], reflect 1, conv3, norm,
     x + block                                            R256          block{b}_conv{1,2}, ..., _add
-  2 x [ConvTranspose2d(k3, s2, p1, op1), norm, ReLU]     u128, u64     up{i}[_crop], up{i}_norm, ..
+  2 x [ConvTranspose2d(k3, s2, p1, op1), norm, ReLU]     u128, u64     up{i}, up{i}_norm, ..
   ReflectionPad2d(3), Conv2d(k7) output_nc, Tanh         c7s1-3        conv_out[_pad], tanh
 """
 

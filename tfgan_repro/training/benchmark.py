@@ -1,29 +1,42 @@
-"""Training speed: images/s, ms/step, training FLOPs per step, matmul peak and MFU."""
+"""Training speed: images/s, ms/step, training FLOPs per step, matmul peak and MFU; side by side
+with the official PyTorch step of the same architecture (`compare_torch`)."""
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
+from collections.abc import Callable
 
 import ml_collections
+import numpy as np
 import tensorflow as tf
 
-from tfgan_repro import data
 from tfgan_repro.training import run
 
 
 def matmul_peak_flops(n: int = 1024, repeats: int = 20) -> float:
-  """Float32 FLOP/s of an n x n matmul on this machine (2 n^3 FLOPs each), best of `repeats`."""
+  """Float32 FLOP/s of an n x n TF matmul on this machine (2 n^3 FLOPs each), best of `repeats`."""
   a = tf.random.stateless_normal([n, n], seed=[0, 1])
   b = tf.random.stateless_normal([n, n], seed=[0, 2])
   matmul = tf.function(lambda x, y: tf.reduce_sum(tf.matmul(x, y)))
-  matmul(a, b).numpy()  # warm-up (trace)
+  return 2.0 * n**3 / _best_time(lambda: matmul(a, b).numpy(), repeats)
+
+
+def _best_time(fn: Callable[[], object], repeats: int) -> float:
+  fn()  # warm-up (tracing, allocation)
   best = float("inf")
   for _ in range(repeats):
     start = time.perf_counter()
-    matmul(a, b).numpy()
+    fn()
     best = min(best, time.perf_counter() - start)
-  return 2.0 * n**3 / best
+  return best
+
+
+def _elapsed(fn: Callable[[], object]) -> float:
+  start = time.perf_counter()
+  fn()
+  return time.perf_counter() - start
 
 
 def graph_flops(fn: tf.types.experimental.ConcreteFunction) -> int:
@@ -41,42 +54,58 @@ def train_step_flops(model, batch: tuple[tf.Tensor, ...]) -> int:
   )
 
 
+class KerasStep:
+  """One training step of `config`'s model through fit's train function, on a cached batch (the
+  step never waits on the input pipeline) or, with `pipeline=True`, on the real training input."""
+
+  def __init__(self, config: ml_collections.ConfigDict, jit_compile: bool = False):
+    config = ml_collections.ConfigDict(config.to_dict())
+    config.train.jit_compile = jit_compile
+    self.config = config
+    self.model = run.build_compiled(config, run.make_strategy(config.train.strategy), 1000)
+    self.dataset = run.train_dataset(config, seed=config.seed)
+    self.batch = next(iter(self.dataset))
+    self._cached = iter(tf.data.Dataset.from_tensors(self.batch).repeat())
+    self._pipeline = iter(self.dataset)
+    self.model.make_train_function()
+
+  def __call__(self, pipeline: bool = False) -> None:
+    logs = self.model.train_function(self._pipeline if pipeline else self._cached)
+    float(next(iter(logs.values())))  # wait for the step to finish
+
+  def flops(self) -> int:
+    return train_step_flops(self.model, self.batch)
+
+  def num_parameters(self) -> int:
+    return int(sum(np.prod(v.shape) for v in self.model.trainable_variables))
+
+
 def benchmark(
   config: ml_collections.ConfigDict, *, steps: int = 10, warmup: int = 3, jit_compile: bool = False
 ) -> dict:
   """Times `steps` training steps (after `warmup`) of `config`'s model through fit's train function."""
-  config = ml_collections.ConfigDict(config.to_dict())
-  config.train.jit_compile = jit_compile
-  strategy = run.make_strategy(config.train.strategy)
-  model = run.build_compiled(config, strategy, steps_per_epoch=1000)
-  dataset = data.unpaired_dataset(
-    config.data, "train", config.batch_size, training=True, seed=config.seed
-  )
-  batch = next(iter(dataset))
-  flops = train_step_flops(model, batch)
-  # A cached batch: the step never waits on the input pipeline while it is timed.
-  iterator = iter(tf.data.Dataset.from_tensors(batch).repeat())
-  model.make_train_function()
-  train_function = model.train_function
-  times = []
-  for i in range(warmup + steps):
-    start = time.perf_counter()
-    logs = train_function(iterator)
-    float(next(iter(logs.values())))  # wait for the step to finish
-    if i >= warmup:
-      times.append(time.perf_counter() - start)
+  step = KerasStep(config, jit_compile)
+  flops = step.flops()
+  times = [_elapsed(step) for _ in range(warmup + steps)][warmup:]
   peak = matmul_peak_flops()
   median = statistics.median(times)
   return {
-    "image_size": config.data.crop_size,
-    "generator": config.generator.name,
-    "batch_size": config.batch_size,
+    **_describe(step.config),
     "jit_compile": jit_compile,
     "ms_per_step": 1000.0 * median,
-    "images_per_s": config.batch_size / median,
+    "images_per_s": step.config.batch_size / median,
     "train_gflop_per_step": flops / 1e9,
     "matmul_peak_gflops": peak / 1e9,
     "mfu": flops / median / peak,
+  }
+
+
+def _describe(config: ml_collections.ConfigDict) -> dict:
+  return {
+    "model": config.model,
+    "image_size": config.data.crop_size,
+    "generator": config.generator.name,
+    "batch_size": config.batch_size,
   }
 
 
@@ -85,6 +114,119 @@ def format_bench(results: list[dict]) -> str:
   rows = [
     f"{r['image_size']:>5} {r['generator']:>9} {r['batch_size']:>5} {str(r['jit_compile']):>5} {r['ms_per_step']:9.1f} "
     f"{r['images_per_s']:7.2f} {r['train_gflop_per_step']:10.2f} {r['matmul_peak_gflops']:12.1f} {r['mfu']:6.1%}"
+    for r in results
+  ]
+  return "\n".join([head, *rows])
+
+
+# --- Side by side with the official PyTorch step ----------------------------------------------
+
+
+def _torch_cycle_gan(config: ml_collections.ConfigDict):
+  """The official CycleGANModel at `config`'s architecture, losses and optimizer settings."""
+  from tfgan_repro.torch_reference import cycle_gan
+
+  blocks = {"resnet_9": 9, "resnet_6": 6}  # official --netG resnet_9blocks / resnet_6blocks
+  g, d, loss = config.generator, config.discriminator, config.loss
+  unsupported = {
+    "generator": g.name not in blocks or g.norm != "instance" or g.upsample != "transpose",
+    "discriminator": d.name != "patch" or d.norm != "instance",
+    "loss": loss.gan_mode != "lsgan" or loss.d_noise_std > 0,
+  }
+  if any(unsupported.values()):
+    bad = [k for k, v in unsupported.items() if v]
+    raise ValueError(
+      f"the PyTorch counterpart is the official CycleGAN (resnet_6/9 generator, instance norm, "
+      f"transposed convs, patch D, lsgan, no instance noise); config.{'/'.join(bad)} differs"
+    )
+  return cycle_gan.CycleGANModel(
+    n_blocks=blocks[g.name],
+    ngf=g.ngf,
+    ndf=d.ndf,
+    n_layers_d=d.n_layers,
+    lambda_a=loss.lambda_a,
+    lambda_b=loss.lambda_b,
+    lambda_identity=loss.lambda_identity,
+    lr=config.optimizer.lr,
+    beta1=config.optimizer.beta1,
+    pool_size=config.train.pool_size,
+  )
+
+
+TORCH_COUNTERPARTS = {"cycle_gan": _torch_cycle_gan}  # config.model -> official PyTorch model
+
+
+def _torch_matmul_peak_flops(torch, n: int = 1024, repeats: int = 20) -> float:
+  a, b = torch.randn(n, n), torch.randn(n, n)
+  return 2.0 * n**3 / _best_time(lambda: torch.matmul(a, b).sum().item(), repeats)
+
+
+def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: int = 2) -> dict:
+  """Times our training step and the official PyTorch one on the same batch, alternating.
+
+  Both see the same cached batch (NHWC for us, NCHW for torch) and the same number of threads
+  (every core this process may use). Model FLOPs are the TF profiler's count of our step (the
+  architectures are identical: the parameter counts are checked); MFU divides by the faster of the
+  two matmul peaks measured here, the machine's attainable float32 peak.
+  """
+  from tfgan_repro.torch_reference import require_torch
+
+  torch = require_torch("bench --compare_torch")
+  if config.model not in TORCH_COUNTERPARTS:
+    raise ValueError(
+      f"no PyTorch counterpart for model {config.model!r}; have {sorted(TORCH_COUNTERPARTS)}"
+    )
+  threads = len(os.sched_getaffinity(0))
+  torch.set_num_threads(threads)
+  torch.manual_seed(config.seed)
+  ours = KerasStep(config)
+  theirs = TORCH_COUNTERPARTS[config.model](config)
+  if ours.num_parameters() != theirs.num_parameters():
+    raise ValueError(
+      f"architectures differ: {ours.num_parameters():,} trainable parameters here, "
+      f"{theirs.num_parameters():,} in the PyTorch counterpart"
+    )
+  batch = [torch.from_numpy(t.numpy().transpose(0, 3, 1, 2).copy()) for t in ours.batch]
+  ours_s, theirs_s = [], []
+  for _ in range(warmup + steps):
+    ours_s.append(_elapsed(ours))
+    theirs_s.append(_elapsed(lambda: theirs.optimize_parameters(*batch)))
+  ours_s, theirs_s = ours_s[warmup:], theirs_s[warmup:]
+  ours(pipeline=True)  # warm-up: the first batch fills the shuffle buffer (once per run)
+  pipeline_s = [_elapsed(lambda: ours(pipeline=True)) for _ in range(steps)]
+  flops = ours.flops()
+  peaks = {"tf": matmul_peak_flops(), "torch": _torch_matmul_peak_flops(torch)}
+  ours_t, theirs_t = statistics.median(ours_s), statistics.median(theirs_s)
+  return {
+    **_describe(ours.config),
+    "parameters": ours.num_parameters(),
+    "threads": threads,
+    "ours_ms_per_step": 1000.0 * ours_t,
+    "torch_ms_per_step": 1000.0 * theirs_t,
+    "ours_images_per_s": ours.config.batch_size / ours_t,
+    "torch_images_per_s": ours.config.batch_size / theirs_t,
+    "ratio": theirs_t / ours_t,  # > 1: ours is faster
+    "train_gflop_per_step": flops / 1e9,
+    "tf_matmul_peak_gflops": peaks["tf"] / 1e9,
+    "torch_matmul_peak_gflops": peaks["torch"] / 1e9,
+    "ours_mfu": flops / ours_t / max(peaks.values()),
+    "torch_mfu": flops / theirs_t / max(peaks.values()),
+    # Share of a step fed by the real input pipeline spent waiting for data (sums of `steps`).
+    "input_wait": max(0.0, 1.0 - sum(ours_s) / sum(pipeline_s)),
+  }
+
+
+def format_compare(results: list[dict]) -> str:
+  head = (
+    f"{'model':>9} {'size':>4} {'G':>8} {'params':>11} {'ours ms':>8} {'torch ms':>8} "
+    f"{'ours img/s':>10} {'torch img/s':>11} {'ratio':>6} {'ours MFU':>8} {'torch MFU':>9} "
+    f"{'peak tf/torch GFLOP/s':>21} {'input wait':>10}"
+  )
+  rows = [
+    f"{r['model']:>9} {r['image_size']:>4} {r['generator']:>8} {r['parameters']:>11,} "
+    f"{r['ours_ms_per_step']:8.0f} {r['torch_ms_per_step']:8.0f} {r['ours_images_per_s']:10.3f} "
+    f"{r['torch_images_per_s']:11.3f} {r['ratio']:6.2f} {r['ours_mfu']:8.1%} {r['torch_mfu']:9.1%} "
+    f"{r['tf_matmul_peak_gflops']:10.1f}/{r['torch_matmul_peak_gflops']:<10.1f} {r['input_wait']:10.1%}"
     for r in results
   ]
   return "\n".join([head, *rows])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import ml_collections
 import tensorflow as tf
@@ -113,7 +114,13 @@ def load_run(
 
 
 def _mismatch(config: ml_collections.ConfigDict, workdir: str, path: str, err: Exception) -> str:
-  detail = str(err)
+  # TF lists unmatched variables with their values: keep the paths and shapes only.
+  detail = re.sub(
+    r"<Variable path=([^,]+), shape=(\([^)]*\)).*?(?=, <Variable|\]$)",
+    r"\1 \2",
+    str(err),
+    flags=re.S,
+  )
   run_dir = os.path.dirname(os.path.dirname(path))  # RUN/checkpoints/ckpt-N -> RUN
   other_config = os.path.join(run_dir, CONFIG_FILE)
   if os.path.abspath(run_dir) != os.path.abspath(workdir) and os.path.exists(other_config):

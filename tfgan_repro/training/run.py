@@ -78,10 +78,15 @@ def build_compiled(
 
 def display_batch(config: ml_collections.ConfigDict) -> tuple[tf.Tensor, ...]:
   """A fixed held-out batch shown in TensorBoard and the sample sheet."""
-  ds = data.unpaired_dataset(
+  ds = data.make_dataset(
     config.data, "test", config.eval.sample_rows, training=False, seed=config.seed
   )
   return next(iter(ds))
+
+
+def train_dataset(config: ml_collections.ConfigDict, seed: int) -> tf.data.Dataset:
+  """The endless, shuffled and augmented training batches that `config`'s model steps on."""
+  return data.make_dataset(config.data, "train", config.batch_size, training=True, seed=seed)
 
 
 def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
@@ -95,9 +100,7 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
   if start >= schedule.total_steps:
     logging.info("Run already complete at step %d", start)
     return model
-  dataset = data.unpaired_dataset(
-    config.data, "train", config.batch_size, training=True, seed=config.seed + start
-  )
+  dataset = train_dataset(config, seed=config.seed + start)
   callbacks = [
     cb.NonFiniteGuard(checkpointer),
     cb.CheckpointEvery(checkpointer),

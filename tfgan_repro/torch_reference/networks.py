@@ -1,6 +1,7 @@
-"""The official generators, transcribed from pytorch-CycleGAN-and-pix2pix `models/networks.py`
-(get_norm_layer, ResnetGenerator, ResnetBlock, UnetGenerator, UnetSkipConnectionBlock) with the
-same module order, so their state_dict keys are the official ones. Test reference only."""
+"""The official nets, transcribed from pytorch-CycleGAN-and-pix2pix `models/networks.py`
+(get_norm_layer, init_weights, ResnetGenerator, ResnetBlock, UnetGenerator,
+UnetSkipConnectionBlock, NLayerDiscriminator) with the same module order, so their state_dict keys
+are the official ones. A reference for the tests and the speed comparison (torch is optional)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,22 @@ def _use_bias(norm_layer) -> bool:
   if type(norm_layer) is functools.partial:
     return norm_layer.func == nn.InstanceNorm2d
   return norm_layer == nn.InstanceNorm2d
+
+
+def init_weights(net: nn.Module, gain: float = 0.02) -> nn.Module:
+  """Official init_type 'normal' (init_gain 0.02): conv weights N(0, gain), biases 0, norms N(1, gain)."""
+
+  def init(m: nn.Module) -> None:
+    name = m.__class__.__name__
+    if hasattr(m, "weight") and ("Conv" in name or "Linear" in name):
+      nn.init.normal_(m.weight.data, 0.0, gain)
+      if m.bias is not None:
+        nn.init.constant_(m.bias.data, 0.0)
+    elif "BatchNorm2d" in name:
+      nn.init.normal_(m.weight.data, 1.0, gain)
+      nn.init.constant_(m.bias.data, 0.0)
+
+  return net.apply(init)
 
 
 class ResnetBlock(nn.Module):
@@ -171,6 +188,38 @@ class UnetGenerator(nn.Module):
     self.model = UnetSkipConnectionBlock(
       output_nc, ngf, input_nc=input_nc, submodule=block, outermost=True, norm_layer=norm_layer
     )
+
+  def forward(self, x: torch.Tensor) -> torch.Tensor:
+    return self.model(x)
+
+
+class NLayerDiscriminator(nn.Module):
+  """The official PatchGAN (--netD basic = n_layers 3: 70x70 receptive field)."""
+
+  def __init__(self, input_nc: int, ndf: int = 64, n_layers: int = 3, norm_layer=nn.BatchNorm2d):
+    super().__init__()
+    use_bias = _use_bias(norm_layer)
+    kw, padw = 4, 1
+    sequence = [
+      nn.Conv2d(input_nc, ndf, kernel_size=kw, stride=2, padding=padw),
+      nn.LeakyReLU(0.2, True),
+    ]
+    nf_mult = 1
+    for n in range(1, n_layers):
+      nf_mult_prev, nf_mult = nf_mult, min(2**n, 8)
+      sequence += [
+        nn.Conv2d(ndf * nf_mult_prev, ndf * nf_mult, kw, stride=2, padding=padw, bias=use_bias),
+        norm_layer(ndf * nf_mult),
+        nn.LeakyReLU(0.2, True),
+      ]
+    nf_mult_prev, nf_mult = nf_mult, min(2**n_layers, 8)
+    sequence += [
+      nn.Conv2d(ndf * nf_mult_prev, ndf * nf_mult, kw, stride=1, padding=padw, bias=use_bias),
+      norm_layer(ndf * nf_mult),
+      nn.LeakyReLU(0.2, True),
+    ]
+    sequence += [nn.Conv2d(ndf * nf_mult, 1, kernel_size=kw, stride=1, padding=padw)]
+    self.model = nn.Sequential(*sequence)
 
   def forward(self, x: torch.Tensor) -> torch.Tensor:
     return self.model(x)
