@@ -172,7 +172,8 @@ def export_version(
   nothing for that network. source: recorded in each metadata file (e.g. checkpoint, step); its
   "calibration" entry, a dict (e.g. split, seed), goes to the int8 files' "calibration" record.
   translate_bytes: add the SavedModel's "translate_bytes" signature (encoded images in and out)
-  when the network takes any height and width. Returns one ExportedArtifact per artifact.
+  when the network takes any height and width and maps 1 or 3 channels to 1 or 3 channels.
+  Returns one ExportedArtifact per artifact.
   """
   formats, quantizations = _validate(generators, formats, quantizations, tflite_size, version)
   if not tolerance > 0:
@@ -240,12 +241,15 @@ def _export_network(
   keep_saved_model = "saved_model" in formats
   scratch = None if keep_saved_model else tempfile.mkdtemp(dir=staging, prefix=".saved_model-")
   # TF Serving's REST clients send encoded images: translate_bytes where the net takes any size
-  # (export.saved_model); the scratch copy only feeds the TFLite converter.
-  any_size = image_input_shape(model)[1:3] == (None, None)
+  # and maps images to images, 1 or 3 channels (not one-hot label maps; export.saved_model); the
+  # scratch copy only feeds the TFLite converter.
+  shape = image_input_shape(model)
+  any_size = shape[1:3] == (None, None)
+  image_to_image = shape[-1] in (1, 3) and model.outputs[0].shape[-1] in (1, 3)
   saved_model = export_saved_model(
     model,
     staging if keep_saved_model else scratch,
-    translate_bytes=translate_bytes and keep_saved_model and any_size,
+    translate_bytes=translate_bytes and keep_saved_model and any_size and image_to_image,
   )
   if keep_saved_model:
     _, fn, key, _ = load_serving(saved_model)

@@ -17,6 +17,7 @@ from export.parity import DEFAULT_TOLERANCE
 from export.quantization import CALIBRATED, MIN_CALIBRATION_IMAGES, resolve_quantization
 from export.versioned import DEFAULT_MIN_PSNR, FORMATS, ExportedArtifact, export_version
 from tfgan_repro import data
+from tfgan_repro.nets.common import without_inference_dropout
 from tfgan_repro.training.checkpointing import (
   CHECKPOINT_DIR,
   load_run,
@@ -33,9 +34,9 @@ def calibration_images(
 ) -> np.ndarray:
   """float32 [num, crop, crop, C]: `num` training images of `domain` ("A" | "B"), as
   training sees them (random crop / flip of the endless shuffled training stream, so num may
-  exceed the split's size)."""
+  exceed the split's size; unpaired or paired as data.dataset_mode)."""
   side = {"A": 0, "B": 1}[domain]
-  stream = data.unpaired_dataset(data_config, "train", 1, training=True, seed=seed)
+  stream = data.make_dataset(data_config, "train", 1, training=True, seed=seed)
   return np.concatenate([pair[side].numpy() for pair in stream.take(num)])  # [num, H, W, C]
 
 
@@ -60,7 +61,9 @@ def export_workdir(
   Check images: the first `num_check_images` held-out (test) images of each generator's input
   domain. int8 calibration: `num_calibration` training images of that domain (>= 100).
   tflite_size: None = the training crop size. translate_bytes: the SavedModel's encoded-image
-  signature (export.versioned.export_version). Returns the artifacts' rows.
+  signature (export.versioned.export_version). Generators with dropout at inference (pix2pix)
+  are exported without it (official test.py --eval; `without_inference_dropout`): a random net
+  cannot be checked against Keras. Returns the artifacts' rows.
   """
   if isinstance(num_check_images, bool) or not isinstance(num_check_images, int):
     raise ValueError(f"num_check_images must be a positive int, got {num_check_images!r}")
@@ -73,7 +76,8 @@ def export_workdir(
       f"num_calibration must be >= {MIN_CALIBRATION_IMAGES} for int8, got {num_calibration!r}"
     )
   config, model, step = load_run(workdir, checkpoint)
-  generators = model.generators
+  generators = {name: without_inference_dropout(net) for name, net in model.generators.items()}
+  eval_mode = sorted(n for n, net in generators.items() if net is not model.generators[n])
   sources = {name: model.directions[name][0] for name in generators}  # each one's input domain
   check = {
     name: data.domain_images(config.data, "test", sources[name], num_check_images)
@@ -92,6 +96,7 @@ def export_workdir(
     ),
     "step": step,
     "model": config.model,
+    "inference_dropout_removed": eval_mode,  # networks exported in official --eval mode
     "calibration": {
       "split": "train",
       "transform": "training (random crop and flip)",

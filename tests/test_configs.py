@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from configs import cyclegan
+from configs import cyclegan, pix2pix
 from tfgan_repro import cli
 
 
@@ -50,6 +50,49 @@ def test_dataset_variants_select_their_source():
 def test_unknown_variant_lists_the_valid_ones():
   with pytest.raises(ValueError, match="horse2zebra.*paper.*seasons64"):
     cyclegan.get_config("zebra2horse")
+
+
+def test_pix2pix_paper_variant_holds_the_official_defaults():
+  c = pix2pix.get_config("paper")
+  g, d = c.generator, c.discriminator
+  assert (g.name, g.ngf, g.norm, g.dropout, g.dropout_at_inference) == (
+    "unet_256",
+    64,
+    "batch",
+    0.5,
+    True,
+  )
+  assert (d.name, d.ndf, d.n_layers, d.norm) == ("patch", 64, 3, "batch")
+  assert (c.loss.gan_mode, c.loss.lambda_l1, c.train.pool_size) == ("vanilla", 100.0, 0)
+  assert (c.optimizer.lr, c.optimizer.beta1, c.optimizer.beta2, c.batch_size) == (
+    2e-4,
+    0.5,
+    0.999,
+    1,
+  )
+  assert (c.optimizer.n_epochs, c.optimizer.n_epochs_decay) == (100, 100)
+  assert (c.data.dataset_mode, c.data.direction, c.data.load_size, c.data.crop_size) == (
+    "aligned",
+    "AtoB",
+    286,
+    256,
+  )
+  assert (c.data.preprocess, c.data.flip, c.eval.eval_mode) == ("resize_and_crop", True, False)
+
+
+def test_pix2pix_variants_select_their_data():
+  default = pix2pix.get_config()
+  assert (default.data.source, default.data.label_format, default.data.crop_size) == (
+    "city",
+    "onehot",
+    128,
+  )
+  assert default.generator.name == "unet_128"
+  assert pix2pix.get_config("folder").data.source == "aligned_folder"
+  cityscapes = pix2pix.get_config("cityscapes").data
+  assert (cityscapes.source, cityscapes.name) == ("tfds_paired", "cityscapes/semantic_segmentation")
+  with pytest.raises(ValueError, match="valid: city, cityscapes, folder, paper, tiny"):
+    pix2pix.get_config("facades")
 
 
 def test_user_paths_resolve_against_the_bazel_working_directory(monkeypatch, tmp_path):

@@ -1,7 +1,9 @@
-"""The main job at tiny size: trains, is killed, resumes, evaluates and exports; bad runs fail clearly."""
+"""The main job at tiny size: trains, is killed, resumes, evaluates and exports (every family);
+bad runs fail clearly."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -17,20 +19,46 @@ from ai_edge_litert.interpreter import Interpreter
 import export
 from configs import cyclegan
 from tfgan_repro import evaluation
+from tfgan_repro.nets.common import without_inference_dropout
 from tfgan_repro.training import callbacks, checkpointing, run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TRAIN = [sys.executable, "-m", "tfgan_repro.train", "--config=configs/cyclegan.py:tiny"]
+TRAIN = [sys.executable, "-m", "tfgan_repro.train"]
+CYCLEGAN = "configs/cyclegan.py:tiny"
 
 
-def _train_cmd(workdir) -> list[str]:
-  return [*TRAIN, f"--workdir={workdir}"]
+@dataclasses.dataclass(frozen=True)
+class Family:
+  """A tiny config and what its run exports: networks, their input (size, channels), signatures."""
+
+  config: str
+  networks: tuple[str, ...]
+  input_shape: tuple[int, int, int]
+  signatures: tuple[str, ...]
+  identity_baseline: bool  # inputs are images like the targets (not one-hot label maps)
 
 
-def test_killed_run_resumes_then_evaluates_and_exports(tmp_path):
+FAMILIES = {
+  "cycle_gan": Family(
+    CYCLEGAN, ("G_AB", "G_BA"), (32, 32, 3), ("serving_default", "translate_bytes"), True
+  ),
+  # one-hot city labels (8 channels) -> photo: no encoded-image signature, no identity baseline
+  "pix2pix": Family("configs/pix2pix.py:tiny", ("G",), (128, 128, 8), ("serving_default",), False),
+}
+
+
+def _train_cmd(workdir, config: str = CYCLEGAN) -> list[str]:
+  return [*TRAIN, f"--config={config}", f"--workdir={workdir}"]
+
+
+@pytest.mark.parametrize("family", FAMILIES.values(), ids=FAMILIES.keys())
+def test_killed_run_resumes_then_evaluates_and_exports(family, tmp_path):
   workdir = tmp_path / "run"
   proc = subprocess.Popen(
-    _train_cmd(workdir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    _train_cmd(workdir, family.config),
+    cwd=ROOT,
+    stdout=subprocess.DEVNULL,
+    stderr=subprocess.DEVNULL,
   )
   state = workdir / "checkpoints" / "checkpoint"  # written (atomically) after a checkpoint's files
   deadline = time.time() + 240
@@ -40,9 +68,11 @@ def test_killed_run_resumes_then_evaluates_and_exports(tmp_path):
   assert proc.wait() == -signal.SIGKILL
   assert state.exists() and not (workdir / "eval.json").exists()
 
-  done = subprocess.run(_train_cmd(workdir), cwd=ROOT, capture_output=True, text=True, timeout=300)
+  done = subprocess.run(
+    _train_cmd(workdir, family.config), cwd=ROOT, capture_output=True, text=True, timeout=300
+  )
   assert done.returncode == 0, done.stderr[-3000:]
-  # tiny: 8 scenes per domain, batch 1, 1 + 1 epochs = 16 steps, checkpoints every 4.
+  # tiny: 8 scenes (per domain), batch 1, 1 + 1 epochs = 16 steps, checkpoints every 4.
   resumed_from = int(done.stdout.split(" from step ")[1].split()[0])
   assert resumed_from in (4, 8, 12)
   result = json.loads((workdir / "eval.json").read_text())
@@ -51,23 +81,34 @@ def test_killed_run_resumes_then_evaluates_and_exports(tmp_path):
   assert (workdir / "samples.png").stat().st_size > 0
   assert any(f.startswith("events") for f in os.listdir(workdir / "tensorboard"))
 
-  # The eval binary's library path scores the restored model the same as the run did.
+  # The eval binary's library path scores the restored model the same as the run did (pix2pix's
+  # test-time dropout included: seeded).
   config, model, step = checkpointing.load_run(str(workdir))
-  assert step == 16
+  assert step == 16 and tuple(model.generators) == family.networks
   again = evaluation.evaluate(config, model)
-  for net in ("G_AB", "G_BA"):
+  first = family.networks[0]
+  for net in family.networks:
     assert again[net]["psnr"] == pytest.approx(result[net]["psnr"], abs=1e-4)
-    assert result[net]["identity_psnr"] == pytest.approx(result["G_AB"]["identity_psnr"])
+    assert again[net]["ssim"] == pytest.approx(result[net]["ssim"], abs=1e-4)
+    if family.identity_baseline:
+      assert result[net]["identity_psnr"] == pytest.approx(result[first]["identity_psnr"])
+    else:
+      assert result[net]["identity_psnr"] is None and 5.0 < result[net]["psnr"] < 30.0
 
-  # The exported artifacts reproduce the restored Keras generators.
-  x = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)
+  # The exported artifacts reproduce the restored Keras generators (in official --eval mode:
+  # export removes dropout at inference).
+  size, _, _ = family.input_shape
+  x = np.random.default_rng(0).uniform(-1, 1, (1, *family.input_shape)).astype(np.float32)
   for name, net in model.generators.items():
-    want = net(x, training=False).numpy()
+    want = without_inference_dropout(net)(x, training=False).numpy()
+    assert np.abs(want).max() > 1e-3  # not a trivially constant output
     version = workdir / "export" / name / "1"  # TF Serving layout: <network>/<version>/
     served = tf.saved_model.load(str(version))
+    assert sorted(served.signatures) == list(family.signatures)
     got = served.signatures[export.SIGNATURE_KEY](**{export.INPUT_KEY: tf.constant(x)})
     np.testing.assert_allclose(got[export.OUTPUT_KEY].numpy(), want, atol=1e-5)
-    interpreter = Interpreter(model_path=str(version / "tflite" / f"{name}_float32_32.tflite"))
+    tflite = version / "tflite" / f"{name}_float32_{size}.tflite"
+    interpreter = Interpreter(model_path=str(tflite))
     interpreter.allocate_tensors()
     interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
     interpreter.invoke()

@@ -51,7 +51,10 @@ def test_resolve_fills_defaults_and_rejects_bad_values():
     pipeline.resolve_data_config(dict(crop_size=300))
   with pytest.raises(ValueError, match="data_config.load_size = 'big'"):
     pipeline.resolve_data_config(dict(load_size="big"))
-  with pytest.raises(ValueError, match="unknown data source 'mnist'; valid: folder, seasons, tfds"):
+  with pytest.raises(
+    ValueError,
+    match="unknown data source 'mnist'; valid: aligned_folder, city, folder, seasons, tfds, tfds_p",
+  ):
     pipeline.resolve_data_config(dict(source="mnist"))
 
 

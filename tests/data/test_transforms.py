@@ -67,3 +67,33 @@ def test_to_float_range_and_inverse():
   x = transforms.to_float(tf.constant(values)).numpy()
   np.testing.assert_allclose(x[[0, 51, 255]], [-1.0, -0.6, 1.0], atol=1e-6)
   np.testing.assert_array_equal(transforms.to_uint8(x), values)
+
+
+def test_label_maps_resize_with_nearest_and_become_one_hot_or_colours():
+  labels = tf.constant([[[0, 7], [2, 0]], [[1, 0], [3, 5]]], tf.int32)  # [2, 2, 2]: class, instance
+  big = transforms.resize(labels, 4, 4, labels=True).numpy()
+  assert big.dtype == np.int32
+  np.testing.assert_array_equal(
+    big[..., 0], [[0, 0, 2, 2], [0, 0, 2, 2], [1, 1, 3, 3], [1, 1, 3, 3]]
+  )
+  np.testing.assert_array_equal(
+    big[..., 1], [[7, 7, 0, 0], [7, 7, 0, 0], [0, 0, 5, 5], [0, 0, 5, 5]]
+  )
+  onehot = transforms.one_hot(labels, 4).numpy()
+  assert onehot.shape == (2, 2, 4)
+  np.testing.assert_array_equal(onehot[1, 1], [0.0, 0.0, 0.0, 1.0])
+  np.testing.assert_array_equal(onehot.sum(-1), 1.0)
+  palette = np.array([[0, 0, 0], [255, 255, 255], [255, 0, 0], [0, 0, 255]], np.uint8)
+  np.testing.assert_array_equal(
+    transforms.colorize(labels, palette).numpy()[0, 1], [1.0, -1.0, -1.0]
+  )
+
+
+def test_random_crop_flip_crops_stacked_maps_as_one():
+  image = tf.reshape(tf.range(6 * 6 * 5), [6, 6, 5])  # 5 channels: e.g. label map + photo
+  out = transforms.random_crop_flip(image, 4, True, tf.constant([3, 4], tf.int64)).numpy()
+  assert out.shape == (4, 4, 5)
+  rows, cols = out[..., 0] // (6 * 5), (out[..., 0] // 5) % 6  # where each pixel came from
+  for c in range(1, 5):
+    np.testing.assert_array_equal(out[..., c], out[..., 0] + c)  # channels stay together
+  assert len(np.unique(np.diff(rows, axis=0))) == 1 and abs(np.diff(cols, axis=1)).max() == 1

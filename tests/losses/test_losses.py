@@ -61,3 +61,15 @@ def test_gradient_penalty_on_linear_critic():
   alpha = tf.constant([0.1, 0.5, 0.9], shape=[3, 1, 1, 1])
   gp = losses.gradient_penalty(lambda x: tf.reduce_sum(w * x, axis=[1, 2, 3]), real, fake, alpha)
   np.testing.assert_allclose(gp, [0.25] * 3, rtol=1e-5)
+
+
+def test_discriminator_terms_split_the_loss_into_real_and_fake():
+  real, fake = _logits(0.5, 2.0), _logits(-2.0, 0.5)
+  d_real, d_fake = losses.discriminator_terms("vanilla", real, fake)
+  np.testing.assert_allclose(d_real, np.log1p(np.exp(-np.array([0.5, 2.0]))), rtol=1e-6)
+  np.testing.assert_allclose(d_fake, np.log1p(np.exp(np.array([-2.0, 0.5]))), rtol=1e-6)
+  h_real, h_fake = losses.discriminator_terms("hinge", real, fake)
+  np.testing.assert_allclose(h_real, [0.5, 0.0])
+  np.testing.assert_allclose(h_fake, [0.0, 1.5])
+  with pytest.raises(ValueError, match="same scales, got 2, 1"):
+    losses.discriminator_terms("lsgan", [real, real], [fake])

@@ -1,8 +1,9 @@
-"""Image folders in the official layout: root/trainA, root/trainB, root/testA, root/testB.
+"""Image folders in the official layouts: unaligned root/trainA, trainB, testA, testB (CycleGAN)
+and aligned root/train, root/test of A|B side-by-side images (pix2pix).
 
-official: data/image_folder.py make_dataset walks each domain folder recursively and keeps the
-files with an image extension, sorted. Every file is decoded once up front (in parallel, then
-remembered per file, size and mtime) so that a corrupt file is reported by name before training.
+official: data/image_folder.py make_dataset walks each folder recursively and keeps the files with
+an image extension, sorted. Every file is decoded once up front (in parallel, then remembered per
+file, size and mtime) so that a corrupt file or a wrong shape is reported by name before training.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from absl import logging
 IMG_EXTENSIONS = (".bmp", ".jpeg", ".jpg", ".png")
 DOMAINS = ("A", "B")  # official: trainA / trainB, testA / testB
 
-# (path, size, mtime_ns) -> decodes; filled by `_decodable`.
-_CHECKED: dict[tuple[str, int, int], bool] = {}
+# (path, size, mtime_ns) -> decoded (height, width), None when it does not decode; `_decode_shapes`.
+_CHECKED: dict[tuple[str, int, int], tuple[int, int] | None] = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,8 +45,9 @@ def read_image(path: tf.Tensor) -> tf.Tensor:
   return image
 
 
-def _decodable(paths: list[str]) -> list[bool]:
-  """Whether each file decodes; new files are decoded in parallel, failures dropped by tf.data."""
+def _decode_shapes(paths: list[str]) -> list[tuple[int, int] | None]:
+  """(height, width) of each file, None where it does not decode; new files are decoded in
+  parallel, failures dropped by tf.data."""
   keys = []
   for p in paths:
     st = os.stat(p)
@@ -54,29 +56,23 @@ def _decodable(paths: list[str]) -> list[bool]:
   if todo:
     ok = (
       tf.data.Dataset.from_tensor_slices(todo)
-      .map(lambda p: (p, tf.shape(read_image(p))), num_parallel_calls=tf.data.AUTOTUNE)
+      .map(lambda p: (p, tf.shape(read_image(p))[:2]), num_parallel_calls=tf.data.AUTOTUNE)
       .ignore_errors()
     )
-    good = {p.decode() for p, _ in ok.as_numpy_iterator()}
+    good = {p.decode(): (int(h), int(w)) for p, (h, w) in ok.as_numpy_iterator()}
     for k in keys:
       if k[0] in todo:
-        _CHECKED[k] = k[0] in good
+        _CHECKED[k] = good.get(k[0])
   return [_CHECKED[k] for k in keys]
 
 
-def list_domain(root: str, split: str, domain: str, *, skip_corrupt: bool = False) -> FolderListing:
-  """Lists and checks root/{split}{domain}; raises ValueError naming what is missing or corrupt."""
-  if domain not in DOMAINS:
-    raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
-  if not os.path.isdir(root):
-    raise ValueError(f"data path {root!r} is not a directory (expected root/{split}{domain})")
-  directory = os.path.join(root, f"{split}{domain}")
-  if not os.path.isdir(directory):
-    raise ValueError(
-      f"folder {directory!r} not found: the official layout is root/trainA, trainB, testA, "
-      f"testB; {root!r} contains {sorted(os.listdir(root))}"
-    )
-  paths = _image_files(directory)
+def _decodable(paths: list[str]) -> list[bool]:
+  return [shape is not None for shape in _decode_shapes(paths)]
+
+
+def _checked(directory: str, paths: list[str], skip_corrupt: bool) -> tuple[tuple[str, ...], list]:
+  """(decodable paths, corrupt paths) of `directory`; raises on corrupt files unless skip_corrupt
+  and when nothing is left."""
   corrupt = [p for p, ok in zip(paths, _decodable(paths), strict=True) if not ok]
   if corrupt and not skip_corrupt:
     raise ValueError(
@@ -92,4 +88,49 @@ def list_domain(root: str, split: str, domain: str, *, skip_corrupt: bool = Fals
       f"no images in {directory!r}: accepted extensions are {', '.join(IMG_EXTENSIONS)} "
       f"(any case){f'; {len(corrupt)} corrupt file(s) skipped' if corrupt else ''}"
     )
+  return kept, corrupt
+
+
+def list_domain(root: str, split: str, domain: str, *, skip_corrupt: bool = False) -> FolderListing:
+  """Lists and checks root/{split}{domain}; raises ValueError naming what is missing or corrupt."""
+  if domain not in DOMAINS:
+    raise ValueError(f"domain must be one of {DOMAINS}, got {domain!r}")
+  if not os.path.isdir(root):
+    raise ValueError(f"data path {root!r} is not a directory (expected root/{split}{domain})")
+  directory = os.path.join(root, f"{split}{domain}")
+  if not os.path.isdir(directory):
+    raise ValueError(
+      f"folder {directory!r} not found: the official layout is root/trainA, trainB, testA, "
+      f"testB; {root!r} contains {sorted(os.listdir(root))}"
+    )
+  kept, corrupt = _checked(directory, _image_files(directory), skip_corrupt)
   return FolderListing(directory=directory, paths=kept, skipped=tuple(corrupt))
+
+
+def list_aligned(root: str, split: str, *, skip_corrupt: bool = False) -> FolderListing:
+  """Lists and checks root/{split} of aligned A|B images (official AlignedDataset: A is the left
+  half, B the right half of each file); raises ValueError naming a missing folder, a corrupt file
+  or a file whose width is not an even number >= 2 (two halves of one size)."""
+  if not os.path.isdir(root):
+    raise ValueError(f"data path {root!r} is not a directory (expected root/{split})")
+  directory = os.path.join(root, split)
+  if not os.path.isdir(directory):
+    raise ValueError(
+      f"folder {directory!r} not found: the official aligned layout is root/train, root/test "
+      f"(each image A|B side by side); {root!r} contains {sorted(os.listdir(root))}"
+    )
+  kept, corrupt = _checked(directory, _image_files(directory), skip_corrupt)
+  for path, (height, width) in zip(kept, _decode_shapes(list(kept)), strict=True):
+    if width < 2 or width % 2:
+      raise ValueError(
+        f"aligned image {path!r} is {width}x{height} (width x height): expected A|B side by side, "
+        "an even width (official datasets: 2 * height, e.g. 512x256)"
+      )
+  return FolderListing(directory=directory, paths=kept, skipped=tuple(corrupt))
+
+
+def read_aligned_half(path: tf.Tensor, half: int) -> tf.Tensor:
+  """uint8 [H, W/2, 3]: the left (half 0, domain A) or right (half 1, B) half of an A|B file."""
+  image = read_image(path)
+  w2 = tf.shape(image)[1] // 2  # official: w2 = int(w / 2)
+  return image[:, half * w2 : (half + 1) * w2]

@@ -1,11 +1,19 @@
-"""The tf.data pipeline of unpaired translation (official CycleGAN data/unaligned_dataset.py).
+"""The tf.data pipeline of translation: unpaired (official data/unaligned_dataset.py, CycleGAN)
+and paired (official data/aligned_dataset.py, pix2pix); `make_dataset` picks by data.dataset_mode.
 
-Training: each domain is resized to load_size, cached, shuffled, repeated, randomly cropped to
-crop_size and flipped, then A and B are zipped with independent shuffles, so every pair is random
-(official: A in a shuffled order, B drawn at random). Evaluation follows the official test
-options (test_options.py sets load_size = crop_size and --no_flip): resize to crop_size, no crop,
-no flip, stored order; A[i mod |A|] is zipped with B[i mod |B|] for i < max(|A|, |B|) (official
-serial_batches). Procedural sources render directly at the size the transform would resize to.
+Unpaired training: each domain is resized to load_size, cached, shuffled, repeated, randomly
+cropped to crop_size and flipped, then A and B are zipped with independent shuffles, so every pair
+is random (official: A in a shuffled order, B drawn at random). Paired training: the pairs are
+shuffled together and each pair gets ONE crop and flip (official AlignedDataset: one
+get_params(...) for both A and B), applied to A and B stacked on channels. Evaluation follows the
+official test options (test_options.py sets load_size = crop_size and --no_flip): resize to
+crop_size, no crop, no flip, stored order; unpaired: A[i mod |A|] is zipped with B[i mod |B|] for
+i < max(|A|, |B|) (official serial_batches). Procedural sources render directly at the size the
+transform would resize to. `direction` BtoA swaps the source's domains (official --direction).
+
+Label maps (domain A of a label source, data/sources.py) are resized with nearest neighbours and
+end as `num_classes` one-hot channels in {0, 1} (pix2pixHD's generator input) or, with
+label_format "color", as palette colours in [-1, 1] like an image (official pix2pix cityscapes).
 """
 
 from __future__ import annotations
@@ -18,10 +26,15 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import transforms
-from tfgan_repro.data.sources import SOURCES, DomainImages
+from tfgan_repro.data.labels import LabelSpec
+from tfgan_repro.data.procedural import city
+from tfgan_repro.data.sources import SOURCES, DomainImages, label_spec
 
 SPLITS = ("train", "test")  # official: --phase train | test (folders trainA, testA, ...)
 PREPROCESS = ("resize_and_crop", "crop", "none")  # official: --preprocess (scale_width* left out)
+DATASET_MODES = ("unaligned", "aligned")  # official: --dataset_mode (single, colorization left out)
+DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
+LABEL_FORMATS = ("onehot", "color")
 _EVAL_BATCH = 64  # images per step when materialising arrays; any value gives the same arrays
 
 
@@ -33,8 +46,18 @@ def default_data_config() -> ml_collections.ConfigDict:
   """The data block of a config; `resolve_data_config` fills missing keys from here."""
   return ml_collections.ConfigDict(
     dict(
-      # DESIGN.md: the procedural datasets stand in for downloads ("seasons" | "tfds" | "folder").
+      # DESIGN.md: the procedural datasets stand in for downloads. sources.SOURCES: unpaired
+      # "seasons" | "tfds" | "folder"; paired "city" | "aligned_folder" | "tfds_paired".
       source="seasons",
+      # official --dataset_mode: unaligned (CycleGAN's default) | aligned (pix2pix: pairs).
+      dataset_mode="unaligned",
+      direction="AtoB",  # official --direction AtoB: the source's A is the input
+      # Label sources: one-hot channels (pix2pixHD --label_nc); 0 = the source's class count.
+      num_classes=0,
+      # Label maps as "onehot" channels (pix2pixHD) or "color" palette images (official pix2pix
+      # cityscapes dataset: colour label maps as A).
+      label_format="onehot",
+      aspect_ratio=1,  # procedural city: width / height, 1 or 2 (Cityscapes' 2048x1024 is 2)
       name="cycle_gan/horse2zebra",  # official: download_cyclegan_dataset.sh horse2zebra (tfds name)
       path="",  # official: --dataroot (folder with trainA, trainB, testA, testB)
       data_dir="",  # tfds data_dir; "" = the tfds default (~/tensorflow_datasets)
@@ -69,11 +92,20 @@ def resolve_data_config(
     except TypeError as e:
       raise ValueError(f"data_config.{key} = {value!r} has the wrong type: {e}") from e
   SOURCES.get(cfg.source)  # raises listing the valid sources
-  if cfg.preprocess not in PREPROCESS:
-    raise ValueError(f"data_config.preprocess must be one of {PREPROCESS}, got {cfg.preprocess!r}")
+  for key, valid in (
+    ("preprocess", PREPROCESS),
+    ("dataset_mode", DATASET_MODES),
+    ("direction", DIRECTIONS),
+    ("label_format", LABEL_FORMATS),
+    ("aspect_ratio", city.ASPECTS),
+  ):
+    if cfg[key] not in valid:
+      raise ValueError(f"data_config.{key} must be one of {valid}, got {cfg[key]!r}")
   for key in ("load_size", "crop_size", "num_train", "num_test", "shuffle_buffer"):
     if cfg[key] < 1:
       raise ValueError(f"data_config.{key} must be >= 1, got {cfg[key]!r}")
+  if cfg.num_classes < 0:
+    raise ValueError(f"data_config.num_classes must be >= 0, got {cfg.num_classes!r}")
   if cfg.preprocess == "resize_and_crop" and cfg.crop_size > cfg.load_size:
     raise ValueError(
       f"data_config.crop_size ({cfg.crop_size}) must be <= load_size ({cfg.load_size}) for "
@@ -82,57 +114,102 @@ def resolve_data_config(
   return cfg
 
 
+def _source_domain(cfg: ml_collections.ConfigDict, domain: str) -> str:
+  """The source's domain that serves as `domain` (official --direction BtoA swaps A and B)."""
+  if domain not in ("A", "B"):
+    raise ValueError(f"domain must be 'A' or 'B', got {domain!r}")
+  return domain if cfg.direction == "AtoB" else {"A": "B", "B": "A"}[domain]
+
+
+def _labels(cfg: ml_collections.ConfigDict, domain: str) -> LabelSpec | None:
+  """The label set when `domain` (after direction) holds label maps, else None."""
+  return label_spec(cfg) if _source_domain(cfg, domain) == "A" else None
+
+
+def _num_classes(cfg: ml_collections.ConfigDict, spec: LabelSpec) -> int:
+  num = cfg.num_classes or len(spec.classes)
+  spec.padded_palette(num)  # raises when fewer than the source's classes
+  return num
+
+
 def _load(cfg: ml_collections.ConfigDict, split: str, domain: str, training: bool) -> DomainImages:
   if split not in SPLITS:
     raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-  if domain not in ("A", "B"):
-    raise ValueError(f"domain must be 'A' or 'B', got {domain!r}")
+  source_domain = _source_domain(cfg, domain)
   eval_resize = not training and cfg.preprocess == "resize_and_crop"
   size = cfg.crop_size if eval_resize else cfg.load_size  # procedural render size
-  d = SOURCES.get(cfg.source)(cfg, split, domain, size)
+  d = SOURCES.get(cfg.source)(cfg, split, source_domain, size)
   if d.count < 1:
-    raise ValueError(f"source {cfg.source!r} has no images in split {split}{domain}")
+    raise ValueError(f"source {cfg.source!r} has no images in split {split}{source_domain}")
   return d
 
 
-def _train_images(
-  d: DomainImages, cfg: ml_collections.ConfigDict, shuffle_seed: int, augment_seed: int
+def _finish(x: tf.Tensor, cfg: ml_collections.ConfigDict, spec: LabelSpec | None) -> tf.Tensor:
+  """uint8 image -> float32 in [-1, 1]; label map -> one-hot {0, 1} or palette colours."""
+  if spec is None:
+    return transforms.to_float(x)
+  num = _num_classes(cfg, spec)
+  if cfg.label_format == "onehot":
+    return transforms.one_hot(x, num)
+  return transforms.colorize(x, spec.padded_palette(num))
+
+
+def _prepared(
+  d: DomainImages, cfg: ml_collections.ConfigDict, spec: LabelSpec | None
 ) -> tf.data.Dataset:
-  """Endless float32 [crop, crop, 3] images in [-1, 1] of one domain, shuffled each epoch."""
-  ds = d.images
+  """The official transform before the crop: resize to load_size (or round to multiples of 4);
+  label maps as int32 [H, W, 2] with nearest resizing. Cached."""
+  labels = spec is not None
+  ds = d.images.map(lambda x: tf.cast(x, tf.int32)) if labels else d.images
   if cfg.preprocess == "resize_and_crop" and d.size != cfg.load_size:
     ds = ds.map(
-      lambda im: transforms.resize_bicubic(im, cfg.load_size, cfg.load_size),
+      lambda im: transforms.resize(im, cfg.load_size, cfg.load_size, labels),
       num_parallel_calls=tf.data.AUTOTUNE,
     )
   elif cfg.preprocess == "none":
-    ds = ds.map(transforms.make_power_2, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda im: transforms.make_power_2(im, labels), num_parallel_calls=tf.data.AUTOTUNE)
   if cfg.cache and d.size is None:  # rendered images are in memory already
     ds = ds.cache()
-  ds = ds.shuffle(
+  return ds
+
+
+def _train_images(
+  d: DomainImages,
+  cfg: ml_collections.ConfigDict,
+  spec: LabelSpec | None,
+  shuffle_seed: int,
+  augment_seed: int,
+) -> tf.data.Dataset:
+  """Endless float32 [crop, crop, C] examples of one domain, shuffled each epoch."""
+  ds = _prepared(d, cfg, spec).shuffle(
     min(cfg.shuffle_buffer, d.count), seed=shuffle_seed, reshuffle_each_iteration=True
   )
   crop = None if cfg.preprocess == "none" else cfg.crop_size
 
   def augment(index: tf.Tensor, image: tf.Tensor) -> tf.Tensor:
     seed = tf.stack([tf.constant(augment_seed, tf.int64), index])  # stateless seed [2]
-    return transforms.to_float(transforms.random_crop_flip(image, crop, cfg.flip, seed))
+    return _finish(transforms.random_crop_flip(image, crop, cfg.flip, seed), cfg, spec)
 
   return ds.repeat().enumerate().map(augment, num_parallel_calls=tf.data.AUTOTUNE)
 
 
-def _eval_images(d: DomainImages, cfg: ml_collections.ConfigDict) -> tf.data.Dataset:
-  """float32 images in [-1, 1] of one domain in stored order (official test transform)."""
+def _eval_images(
+  d: DomainImages, cfg: ml_collections.ConfigDict, spec: LabelSpec | None, finish: bool = True
+) -> tf.data.Dataset:
+  """float32 examples of one domain in stored order (official test transform); finish=False
+  leaves label maps as int32 [H, W, 2]."""
   size = cfg.crop_size
+  labels = spec is not None
 
   def transform(image: tf.Tensor) -> tf.Tensor:
+    image = tf.cast(image, tf.int32) if labels else image
     if cfg.preprocess == "resize_and_crop":  # official test: load_size = crop_size, a plain resize
-      image = image if d.size == size else transforms.resize_bicubic(image, size, size)
+      image = image if d.size == size else transforms.resize(image, size, size, labels)
     elif cfg.preprocess == "crop":  # official test crops at random; the centre is deterministic
       image = transforms.center_crop(image, size)
     else:
-      image = transforms.make_power_2(image)
-    return transforms.to_float(image)
+      image = transforms.make_power_2(image, labels)
+    return _finish(image, cfg, spec) if finish else image
 
   return d.images.map(transform, num_parallel_calls=tf.data.AUTOTUNE)
 
@@ -155,21 +232,134 @@ def unpaired_dataset(
   a procedural source's test split a[i] and b[i] are the same scene (the true translation).
   """
   cfg = resolve_data_config(data_config)
-  if not isinstance(global_batch_size, int | np.integer) or global_batch_size < 1:
-    raise ValueError(f"global_batch_size must be a positive int, got {global_batch_size!r}")
-  a = _load(cfg, split, "A", training)
-  b = _load(cfg, split, "B", training)
+  _check_batch_size(global_batch_size)
+  a, b = _load(cfg, split, "A", training), _load(cfg, split, "B", training)
+  spec_a, spec_b = _labels(cfg, "A"), _labels(cfg, "B")
   if training:
     # Four independent streams: shuffle A, shuffle B, augment A, augment B.
     s = [int(v) for v in np.random.SeedSequence(seed).generate_state(4)]
-    ds = tf.data.Dataset.zip(_train_images(a, cfg, s[0], s[2]), _train_images(b, cfg, s[1], s[3]))
+    ds = tf.data.Dataset.zip(
+      _train_images(a, cfg, spec_a, s[0], s[2]), _train_images(b, cfg, spec_b, s[1], s[3])
+    )
     ds = ds.batch(global_batch_size, drop_remainder=True)
   else:
     n = max(a.count, b.count)  # official: UnalignedDataset.__len__
     ds = tf.data.Dataset.zip(
-      _eval_images(a, cfg).repeat().take(n), _eval_images(b, cfg).repeat().take(n)
+      _eval_images(a, cfg, spec_a).repeat().take(n), _eval_images(b, cfg, spec_b).repeat().take(n)
     ).batch(global_batch_size)
   return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _check_batch_size(global_batch_size: int) -> None:
+  if not isinstance(global_batch_size, int | np.integer) or global_batch_size < 1:
+    raise ValueError(f"global_batch_size must be a positive int, got {global_batch_size!r}")
+
+
+def _load_pairs(
+  cfg: ml_collections.ConfigDict, split: str, training: bool
+) -> tuple[DomainImages, DomainImages]:
+  a, b = _load(cfg, split, "A", training), _load(cfg, split, "B", training)
+  if not (a.paired and b.paired) or a.count != b.count:
+    raise ValueError(
+      f"dataset_mode 'aligned' needs pairs, but split {split!r} of source {cfg.source!r} is "
+      f"unpaired ({a.count} A, {b.count} B images); use a paired source such as 'city' or "
+      "'aligned_folder', or dataset_mode 'unaligned'"
+    )
+  return a, b
+
+
+def _paired_train(
+  a: DomainImages, b: DomainImages, cfg: ml_collections.ConfigDict, seed: int, instances: bool
+) -> tf.data.Dataset:
+  """Endless (a, b[, instance]) examples: pairs shuffled together, one crop and flip per pair."""
+  spec_a, spec_b = _labels(cfg, "A"), _labels(cfg, "B")
+  shuffle_seed, augment_seed = (int(v) for v in np.random.SeedSequence(seed).generate_state(2))
+  ds = tf.data.Dataset.zip(_prepared(a, cfg, spec_a), _prepared(b, cfg, spec_b)).shuffle(
+    min(cfg.shuffle_buffer, a.count), seed=shuffle_seed, reshuffle_each_iteration=True
+  )
+  crop = None if cfg.preprocess == "none" else cfg.crop_size
+
+  def augment(index: tf.Tensor, pair: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, ...]:
+    x, y = (tf.cast(v, tf.int32) for v in pair)
+    split = x.shape[-1]
+    stacked = tf.concat([x, y], axis=-1)  # [H, W, Ca + Cb]: one crop and flip for both
+    seed = tf.stack([tf.constant(augment_seed, tf.int64), index])  # stateless seed [2]
+    stacked = transforms.random_crop_flip(stacked, crop, cfg.flip, seed)
+    x, y = stacked[..., :split], stacked[..., split:]
+    x, y = (v if spec else tf.cast(v, tf.uint8) for v, spec in ((x, spec_a), (y, spec_b)))
+    out = (_finish(x, cfg, spec_a), _finish(y, cfg, spec_b))
+    return (*out, x[..., 1:2]) if instances else out
+
+  return ds.repeat().enumerate().map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def paired_dataset(
+  data_config: ml_collections.ConfigDict | Mapping[str, Any],
+  split: str,
+  global_batch_size: int,
+  *,
+  training: bool,
+  seed: int,
+  instances: bool = False,
+) -> tf.data.Dataset:
+  """(a, b) float32 batches [global_batch_size, crop, crop, C] of PAIRS (official AlignedDataset).
+
+  a: images in [-1, 1] (3 channels) or, from a label source, one-hot label maps (num_classes
+  channels in {0, 1}) or palette colours; b likewise (a label map only with label_format "color").
+  instances=True adds the instance ids of A's label map, int32 [global_batch_size, crop, crop, 1],
+  cropped and flipped with the pair. training=True: endless, pairs shuffled with `seed`, one crop
+  and flip per pair, drop_remainder=True; training=False: the pairs in stored order.
+  """
+  cfg = resolve_data_config(data_config)
+  _check_batch_size(global_batch_size)
+  a, b = _load_pairs(cfg, split, training)
+  if instances and _labels(cfg, "A") is None:
+    raise ValueError(f"instances=True needs label maps as domain A; source {cfg.source!r} has none")
+  if training:
+    ds = _paired_train(a, b, cfg, seed, instances)
+    ds = ds.batch(global_batch_size, drop_remainder=True)
+  else:
+    spec_a = _labels(cfg, "A")
+    parts = [_eval_images(a, cfg, spec_a), _eval_images(b, cfg, _labels(cfg, "B"))]
+    if instances:
+      parts.append(_eval_images(a, cfg, spec_a, finish=False).map(lambda x: x[..., 1:2]))
+    ds = tf.data.Dataset.zip(tuple(parts)).batch(global_batch_size)
+  return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def make_dataset(
+  data_config: ml_collections.ConfigDict | Mapping[str, Any],
+  split: str,
+  global_batch_size: int,
+  *,
+  training: bool,
+  seed: int,
+) -> tf.data.Dataset:
+  """`paired_dataset` for dataset_mode "aligned", else `unpaired_dataset`: (a, b) batches."""
+  cfg = resolve_data_config(data_config)
+  build = paired_dataset if cfg.dataset_mode == "aligned" else unpaired_dataset
+  return build(cfg, split, global_batch_size, training=training, seed=seed)
+
+
+def domain_channels(data_config: ml_collections.ConfigDict | Mapping[str, Any]) -> tuple[int, int]:
+  """Channels of A and B as the pipeline yields them: num_classes for one-hot label maps, else 3."""
+  cfg = resolve_data_config(data_config)
+
+  def channels(domain: str) -> int:
+    spec = _labels(cfg, domain)
+    return _num_classes(cfg, spec) if spec and cfg.label_format == "onehot" else 3
+
+  return channels("A"), channels("B")
+
+
+def label_palette(data_config: ml_collections.ConfigDict | Mapping[str, Any]) -> np.ndarray | None:
+  """float32 [num_classes, 3] in [-1, 1]: the colours that show A's one-hot label maps as images;
+  None when A is not one-hot (images, or label_format "color")."""
+  cfg = resolve_data_config(data_config)
+  spec = _labels(cfg, "A")
+  if spec is None or cfg.label_format != "onehot":
+    return None
+  return spec.padded_palette(_num_classes(cfg, spec)).astype(np.float32) / 127.5 - 1.0
 
 
 def epoch_size(
@@ -181,13 +371,15 @@ def epoch_size(
   return max(_load(cfg, split, d, training).count for d in ("A", "B"))
 
 
-def _eval_array(d: DomainImages, cfg: ml_collections.ConfigDict, num: int | None) -> np.ndarray:
+def _eval_array(
+  d: DomainImages, cfg: ml_collections.ConfigDict, spec: LabelSpec | None, num: int | None
+) -> np.ndarray:
   if num is None:
     num = d.count
   if not isinstance(num, int | np.integer) or not 1 <= num <= d.count:
     raise ValueError(f"num must be an int in [1, {d.count}] (or None for all), got {num!r}")
-  batches = _eval_images(d, cfg).take(num).batch(_EVAL_BATCH).as_numpy_iterator()
-  return np.concatenate(list(batches))  # [num, H, W, 3]
+  batches = _eval_images(d, cfg, spec).take(num).batch(_EVAL_BATCH).as_numpy_iterator()
+  return np.concatenate(list(batches))  # [num, H, W, C]
 
 
 def domain_images(
@@ -196,17 +388,17 @@ def domain_images(
   domain: str,
   num: int | None = None,
 ) -> np.ndarray:
-  """The first `num` (default all) images of one domain: float32 [num, crop, crop, 3] in [-1, 1],
-  eval transform, stored order."""
+  """The first `num` (default all) examples of one domain: float32 [num, crop, crop, C] (images
+  in [-1, 1], label maps one-hot or coloured), eval transform, stored order."""
   cfg = resolve_data_config(data_config)
-  return _eval_array(_load(cfg, split, domain, False), cfg, num)
+  return _eval_array(_load(cfg, split, domain, False), cfg, _labels(cfg, domain), num)
 
 
 def paired_test_arrays(
   data_config: ml_collections.ConfigDict | Mapping[str, Any], num: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-  """(a, b_true) float32 [num, crop, crop, 3] in [-1, 1]: b_true[i] is the true translation of
-  a[i] (the test split of a procedural source)."""
+  """(a, b_true) float32 [num, crop, crop, C]: b_true[i] is the true translation of a[i] (the
+  test split of a procedural or paired source)."""
   cfg = resolve_data_config(data_config)
   a = _load(cfg, "test", "A", False)
   b = _load(cfg, "test", "B", False)
@@ -215,4 +407,4 @@ def paired_test_arrays(
       f"data_config.source {cfg.source!r} has no paired test split (no ground truth); "
       "use a procedural source such as 'seasons'"
     )
-  return _eval_array(a, cfg, num), _eval_array(b, cfg, num)
+  return _eval_array(a, cfg, _labels(cfg, "A"), num), _eval_array(b, cfg, _labels(cfg, "B"), num)

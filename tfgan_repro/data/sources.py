@@ -1,4 +1,9 @@
-"""Registry of image sources: each loads the images of one split and domain in a fixed order."""
+"""Registry of image sources: each loads the images of one split and domain in a fixed order.
+
+Domain A of a label source (`label_spec` is not None) holds integer label maps [H, W, 2] (class
+id, instance id; 0 = no instance) instead of images; the pipeline resizes them with nearest
+neighbours and turns them into one-hot channels or palette colours.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ import dataclasses
 from collections.abc import Callable
 
 import ml_collections
+import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import folders, tfds_source
-from tfgan_repro.data.procedural import seasons
+from tfgan_repro.data.labels import LabelSpec
+from tfgan_repro.data.procedural import city, seasons
 from tfgan_repro.paths import user_path
 from tfgan_repro.registry import Registry
 
@@ -18,7 +25,7 @@ from tfgan_repro.registry import Registry
 class DomainImages:
   """The images of one split and domain."""
 
-  images: tf.data.Dataset  # uint8 [H, W, 3] per element, in a fixed order
+  images: tf.data.Dataset  # uint8 [H, W, 3] (label maps: int [H, W, 2]) per element, fixed order
   count: int
   size: int | None  # every image is already size x size (rendered at that size); None: as stored
   paired: bool  # element i shows the same scene in domain A and in domain B (a ground truth)
@@ -28,6 +35,14 @@ class DomainImages:
 # renders at (the pipeline's load or crop size); file sources return the images as stored.
 Loader = Callable[[ml_collections.ConfigDict, str, str, int], DomainImages]
 SOURCES: Registry[Loader] = Registry("data source")
+# Sources whose domain A is a label map: source name -> (data config -> its label set).
+LABEL_SOURCES: dict[str, Callable[[ml_collections.ConfigDict], LabelSpec]] = {}
+
+
+def label_spec(cfg: ml_collections.ConfigDict) -> LabelSpec | None:
+  """The label set of the source's domain A, None when domain A holds images."""
+  spec = LABEL_SOURCES.get(cfg.source)
+  return spec(cfg) if spec else None
 
 
 @SOURCES.register("seasons")
@@ -57,3 +72,54 @@ def _folder(cfg: ml_collections.ConfigDict, split: str, domain: str, size: int) 
     folders.read_image, num_parallel_calls=tf.data.AUTOTUNE
   )
   return DomainImages(images, len(listing.paths), None, False)
+
+
+@SOURCES.register("city")
+def _city(cfg: ml_collections.ConfigDict, split: str, domain: str, size: int) -> DomainImages:
+  """Procedural street scenes (data/procedural/city.py): A label maps, B photos; `size` is the
+  render height, the width is data.aspect_ratio times it (then not square: size None)."""
+  num = cfg.num_train if split == "train" else cfg.num_test
+  cache_dir = user_path(cfg.cache_dir) if cfg.cache_dir else None
+  arrays = city.city_arrays(
+    split, size, num, aspect=cfg.aspect_ratio, seed=cfg.procedural_seed, cache_dir=cache_dir
+  )
+  if domain == "A":
+    images = np.stack([arrays.labels, arrays.instances], axis=-1)  # uint8 [N, H, W, 2]
+  else:
+    images = arrays.photos  # [N, H, W, 3]
+  square = size if cfg.aspect_ratio == 1 else None
+  return DomainImages(tf.data.Dataset.from_tensor_slices(images), num, square, True)
+
+
+LABEL_SOURCES["city"] = lambda cfg: LabelSpec(city.CLASSES, city.PALETTE)
+
+
+@SOURCES.register("aligned_folder")
+def _aligned_folder(
+  cfg: ml_collections.ConfigDict, split: str, domain: str, size: int
+) -> DomainImages:
+  """The official pix2pix layout: path/train/*.jpg, path/test/*.jpg, each A|B side by side."""
+  del size  # stored images
+  if not cfg.path:
+    raise ValueError(
+      "data_config.path must name the dataset root for source 'aligned_folder', got ''"
+    )
+  listing = folders.list_aligned(user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt)
+  half = 0 if domain == "A" else 1
+  images = tf.data.Dataset.from_tensor_slices(list(listing.paths)).map(
+    lambda p: folders.read_aligned_half(p, half), num_parallel_calls=tf.data.AUTOTUNE
+  )
+  return DomainImages(images, len(listing.paths), None, True)
+
+
+@SOURCES.register("tfds_paired")
+def _tfds_paired(
+  cfg: ml_collections.ConfigDict, split: str, domain: str, size: int
+) -> DomainImages:
+  del size  # stored images
+  data_dir = user_path(cfg.data_dir) if cfg.data_dir else ""
+  images, count = tfds_source.load_paired(cfg.name, split, domain, data_dir)
+  return DomainImages(images, count, None, True)
+
+
+LABEL_SOURCES["tfds_paired"] = lambda cfg: tfds_source.paired_builder(cfg.name).labels

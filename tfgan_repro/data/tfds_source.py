@@ -1,13 +1,39 @@
-"""TensorFlow Datasets source: `cycle_gan/*` and any dataset with the same split and feature names.
+"""TensorFlow Datasets sources: unpaired `cycle_gan/*` and paired (label map, photo) datasets.
 
 tfds cycle_gan/<name> (e.g. horse2zebra) has splits trainA, trainB, testA, testB and features
 "image" (uint8 [H, W, 3]) and "label"; the images are those of the official download script.
+Its `facades` and `maps` are the pix2pix datasets split into two folders with no pairing kept, and
+tfds has no builder of the official pix2pix aligned datasets (facades, maps, edges2shoes, ...):
+those load from a folder (source "aligned_folder"). The paired builders are in `PAIRED`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import tensorflow as tf
 import tensorflow_datasets as tfds
+
+from tfgan_repro.data.labels import CITYSCAPES, LabelSpec
+
+
+@dataclasses.dataclass(frozen=True)
+class PairedBuilder:
+  """Where a paired tfds dataset keeps domain A (a label map when `labels`) and B, per split."""
+
+  feature_a: str
+  feature_b: str
+  splits: dict[str, str]  # our split -> tfds split
+  labels: LabelSpec | None
+
+
+PAIRED = {
+  # Needs the user's manual download (leftImg8bit_trainvaltest.zip, gtFine_trainvaltest.zip in
+  # tfds' manual_dir); test labels are not public, so "test" is Cityscapes' validation split.
+  "cityscapes/semantic_segmentation": PairedBuilder(
+    "segmentation_label", "image_left", {"train": "train", "test": "validation"}, CITYSCAPES
+  ),
+}
 
 
 def load_domain(
@@ -28,3 +54,33 @@ def load_domain(
   if count < 0:  # unknown cardinality: count once
     count = int(ds.reduce(0, lambda n, _: n + 1))
   return ds.map(lambda ex: ex["image"], num_parallel_calls=tf.data.AUTOTUNE), count
+
+
+def paired_builder(name: str) -> PairedBuilder:
+  if name not in PAIRED:
+    raise ValueError(f"no paired tfds dataset {name!r}; valid: {', '.join(sorted(PAIRED))}")
+  return PAIRED[name]
+
+
+def load_paired(
+  name: str, split: str, domain: str, data_dir: str = ""
+) -> tuple[tf.data.Dataset, int]:
+  """(domain A or B of split `split` of the paired tfds dataset `name` in stored order, count).
+
+  A label map comes as int32 [H, W, 2] (class id, instance id 0), an image as uint8 [H, W, 3].
+  """
+  builder = paired_builder(name)
+  if split not in builder.splits:
+    raise ValueError(f"split must be one of {sorted(builder.splits)}, got {split!r}")
+  ds = tfds.load(name, split=builder.splits[split], data_dir=data_dir or None, shuffle_files=False)
+  count = int(ds.cardinality())
+  if count < 0:  # unknown cardinality: count once
+    count = int(ds.reduce(0, lambda n, _: n + 1))
+  if domain == "B":
+    return ds.map(lambda ex: ex[builder.feature_b], num_parallel_calls=tf.data.AUTOTUNE), count
+
+  def label_map(ex: dict) -> tf.Tensor:
+    ids = tf.cast(ex[builder.feature_a][..., :1], tf.int32)  # [H, W, 1]
+    return tf.concat([ids, tf.zeros_like(ids)], axis=-1)  # [H, W, 2]: no instance ids
+
+  return ds.map(label_map, num_parallel_calls=tf.data.AUTOTUNE), count

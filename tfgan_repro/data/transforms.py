@@ -2,6 +2,8 @@
 
 Images travel as uint8 [H, W, 3] (what PIL hands to torchvision in the official code) until
 `to_float` maps them to float32 in [-1, 1] (official: ToTensor then Normalize((0.5,) * 3, (0.5,) * 3)).
+Label maps travel as int32 [H, W, 2] (class id, instance id), are resized with nearest neighbours
+and end as one-hot channels (`one_hot`, pix2pixHD) or palette colours (`colorize`).
 """
 
 from __future__ import annotations
@@ -28,13 +30,26 @@ def resize_bicubic(image: tf.Tensor, height: tf.Tensor | int, width: tf.Tensor |
   return _to_uint8(resized)
 
 
-def make_power_2(image: tf.Tensor) -> tf.Tensor:
+def resize_nearest(labels: tf.Tensor, height: tf.Tensor | int, width: tf.Tensor | int) -> tf.Tensor:
+  """Integer label map [H, W, C] -> [height, width, C], same dtype: nearest neighbour (pix2pixHD
+  resizes label and instance maps with Image.NEAREST), so no pixel gets a class in between."""
+  return tf.image.resize(labels, tf.stack([height, width]), method="nearest")
+
+
+def resize(
+  image: tf.Tensor, height: tf.Tensor | int, width: tf.Tensor | int, labels: bool
+) -> tf.Tensor:
+  """`resize_nearest` for label maps, else `resize_bicubic`."""
+  return (resize_nearest if labels else resize_bicubic)(image, height, width)
+
+
+def make_power_2(image: tf.Tensor, labels: bool = False) -> tf.Tensor:
   """Rounds each side to a multiple of 4, resizing only when needed (official: --preprocess none)."""
   shape = tf.shape(image)
   height = tf.cast(tf.round(shape[0] / POWER_2_BASE), tf.int32) * POWER_2_BASE
   width = tf.cast(tf.round(shape[1] / POWER_2_BASE), tf.int32) * POWER_2_BASE
   same = tf.logical_and(tf.equal(height, shape[0]), tf.equal(width, shape[1]))
-  return tf.cond(same, lambda: image, lambda: resize_bicubic(image, height, width))
+  return tf.cond(same, lambda: image, lambda: resize(image, height, width, labels))
 
 
 def random_crop_flip(
@@ -44,11 +59,14 @@ def random_crop_flip(
 
   official: transforms.RandomCrop(--crop_size) unless --preprocess none,
   transforms.RandomHorizontalFlip() unless --no_flip. `seed` is a stateless seed [2]: the same
-  seed gives the same crop and flip.
+  seed gives the same crop and flip. Any channel count: a stack of aligned maps (e.g. label map
+  and photo concatenated on channels) is cropped and flipped as one.
   """
   crop_seed, flip_seed = tf.unstack(tf.random.experimental.stateless_split(seed, 2))
   if crop_size is not None:
-    image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=crop_seed)
+    channels = image.shape[-1] if image.shape[-1] is not None else tf.shape(image)[-1]
+    size = tf.stack([crop_size, crop_size, channels])
+    image = tf.image.stateless_random_crop(image, size, seed=crop_seed)
   if flip:
     image = tf.image.stateless_random_flip_left_right(image, seed=flip_seed)
   return image
@@ -75,3 +93,15 @@ def to_uint8(images: np.ndarray | tf.Tensor) -> np.ndarray:
   """
   x = np.asarray(images, np.float32)
   return np.clip(np.round((x + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def one_hot(labels: tf.Tensor, num_classes: int) -> tf.Tensor:
+  """int [..., H, W, C] label map (class id in channel 0) -> float32 [..., H, W, num_classes] in
+  {0, 1} (pix2pixHD: scatter_(1, label_map, 1.0)); ids >= num_classes get all zeros."""
+  return tf.one_hot(labels[..., 0], num_classes, dtype=tf.float32)
+
+
+def colorize(labels: tf.Tensor, palette: np.ndarray) -> tf.Tensor:
+  """int [..., H, W, C] label map (class id in channel 0) -> float32 [..., H, W, 3] in [-1, 1]:
+  the palette colour (uint8 [num_classes, 3]) of each pixel's class, as `to_float` maps images."""
+  return to_float(tf.gather(tf.constant(palette, tf.uint8), labels[..., 0]))

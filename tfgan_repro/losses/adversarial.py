@@ -51,6 +51,27 @@ def generator_loss(mode: str, fake_logits: Logits) -> tf.Tensor:
   return tf.add_n([_real_term(mode, x) for x in _as_list(fake_logits)])
 
 
+def discriminator_terms(
+  mode: str, real_logits: Logits, fake_logits: Logits
+) -> tuple[tf.Tensor, tf.Tensor]:
+  """(L_real, L_fake), each [B] and summed over scales: the loss of D(x) judged real and of
+  D(G(z)) judged fake (official GANLoss(pred, True) and GANLoss(pred, False); hinge:
+  relu(1 - D(x)) and relu(1 + D(G(z)))). `discriminator_loss` is their sum."""
+  _check_mode(mode)
+  real, fake = _as_list(real_logits), _as_list(fake_logits)
+  if len(real) != len(fake):
+    raise ValueError(
+      f"real and fake logits must have the same scales, got {len(real)}, {len(fake)}"
+    )
+  if mode == "hinge":
+    real_terms = [_per_example_mean(tf.nn.relu(1.0 - x)) for x in real]
+    fake_terms = [_per_example_mean(tf.nn.relu(1.0 + x)) for x in fake]
+  else:
+    real_terms = [_real_term(mode, x) for x in real]
+    fake_terms = [_fake_term(mode, x) for x in fake]
+  return tf.add_n(real_terms), tf.add_n(fake_terms)
+
+
 def discriminator_loss(mode: str, real_logits: Logits, fake_logits: Logits) -> tf.Tensor:
   """L_D = loss(D(x), real) + loss(D(G(z)), fake), summed over scales. Returns [B].
 
@@ -58,11 +79,5 @@ def discriminator_loss(mode: str, real_logits: Logits, fake_logits: Logits) -> t
   D(G(z)) - D(x) (add `gradient_penalty` separately). Models apply their own weights
   (CycleGAN halves it: paper Sec. 7.1, official `backward_D_basic`).
   """
-  _check_mode(mode)
-  terms = []
-  for real, fake in zip(_as_list(real_logits), _as_list(fake_logits), strict=True):
-    if mode == "hinge":
-      terms.append(_per_example_mean(tf.nn.relu(1.0 - real) + tf.nn.relu(1.0 + fake)))
-    else:
-      terms.append(_real_term(mode, real) + _fake_term(mode, fake))
-  return tf.add_n(terms)
+  real, fake = discriminator_terms(mode, real_logits, fake_logits)
+  return real + fake

@@ -1,8 +1,12 @@
 """GAN models (one keras.Model per family) and their registry."""
 
-from tfgan_repro.models import cycle_gan_builder  # noqa: F401  (registers "cycle_gan")
+from tfgan_repro.models import (
+  cycle_gan_builder,  # noqa: F401  (registers "cycle_gan")
+  pix2pix_builder,  # noqa: F401  (registers "pix2pix")
+)
 from tfgan_repro.models.cycle_gan import CycleGAN
 from tfgan_repro.models.gan_model import GANModel
+from tfgan_repro.models.pix2pix import Pix2Pix
 from tfgan_repro.models.pretrained import PretrainedGenerator  # registers "pretrained"
 from tfgan_repro.models.registry import MODELS, build_model, network_from_config
 
@@ -10,6 +14,7 @@ __all__ = [
   "MODELS",
   "CycleGAN",
   "GANModel",
+  "Pix2Pix",
   "PretrainedGenerator",
   "build_model",
   "network_from_config",

@@ -80,6 +80,11 @@ class GANModel(keras.Model):
     """One optimizer per player, by name."""
     raise NotImplementedError
 
+  def translate(self, name: str, images: tf.Tensor) -> tf.Tensor:
+    """Generator `name` applied by the family's test protocol (what eval scores): by default
+    inference mode, `generators[name](images, training=False)`."""
+    return self.generators[name](images, training=False)
+
   def display_images(self, *batch: tf.Tensor) -> dict[str, dict[str, tf.Tensor]]:
     """Named image grids (each a dict of [N, H, W, 3] columns) for TensorBoard and sample sheets."""
     raise NotImplementedError

@@ -34,3 +34,18 @@ def dropout_layer(rate: float, at_inference: bool, name: str) -> keras.layers.La
   if at_inference:
     return InferenceDropout(rate, name=name)
   return keras.layers.Dropout(rate, name=name)
+
+
+def without_inference_dropout(model: keras.Model) -> keras.Model:
+  """`model` with each InferenceDropout replaced by an identity, SHARING its other layers (and so
+  its weights): the deterministic inference net (official test.py --eval: no dropout at test
+  time). Returns `model` itself when it has no InferenceDropout."""
+  if not any(isinstance(layer, InferenceDropout) for layer in model.layers):
+    return model
+
+  def clone(layer: keras.layers.Layer) -> keras.layers.Layer:
+    if isinstance(layer, InferenceDropout):
+      return keras.layers.Identity(name=layer.name)
+    return layer  # the same layer object: shared weights
+
+  return keras.models.clone_model(model, clone_function=clone)

@@ -20,6 +20,16 @@ import os
 
 import numpy as np
 
+from tfgan_repro.data.procedural.raster import (
+  cached_npz,
+  color_matrix,
+  cover,
+  ellipse,
+  jitter,
+  noise,
+  smoothstep,
+)
+
 SEASONS = ("summer", "autumn")  # DESIGN.md: domain A = summer, domain B = autumn
 SPLITS = ("train", "test")  # DESIGN.md: train unpaired, test paired
 # DESIGN.md sizes the procedural datasets 32..256 px; renders go up to 2x that for the official
@@ -64,28 +74,10 @@ class Scene:
   grain_seed: int
 
 
-def _jitter(
-  rng: np.random.Generator, color: tuple[float, float, float], spread: float
-) -> np.ndarray:
-  """`color` plus a uniform offset in [-spread, spread] per channel."""
-  return np.clip(np.asarray(color, np.float64) + rng.uniform(-spread, spread, 3), 0.0, 255.0)
-
-
 def _greyer(color: np.ndarray, amount: float, darken: float) -> np.ndarray:
   """Mixes `color` toward its own luminance (autumn sky, water, clouds)."""
   luma = color @ np.array([0.299, 0.587, 0.114])
   return (color * (1.0 - amount) + luma * amount) * (1.0 - darken)
-
-
-def _color_matrix(rng: np.random.Generator) -> np.ndarray:
-  """White balance x brightness x hue rotation x saturation (YIQ), applied to both seasons alike."""
-  to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
-  angle = np.deg2rad(rng.uniform(-10.0, 10.0))
-  sat = rng.uniform(0.85, 1.15)
-  c, s = np.cos(angle) * sat, np.sin(angle) * sat
-  rot = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
-  white_balance = np.diag(rng.uniform(0.88, 1.12, 3))
-  return rng.uniform(0.75, 1.25) * white_balance @ np.linalg.inv(to_yiq) @ rot @ to_yiq
 
 
 _AUTUMN_FOLIAGE = (  # orange, red, yellow, rust (foliage colours of autumn trees)
@@ -104,8 +96,8 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
   """
   rng = np.random.default_rng(seed)
   horizon = rng.uniform(0.42, 0.68)
-  sky_top = _jitter(rng, (55, 115, 200), 35)
-  sky_bottom = _jitter(rng, (175, 210, 240), 15)
+  sky_top = jitter(rng, (55, 115, 200), 35)
+  sky_bottom = jitter(rng, (175, 210, 240), 15)
   sun_r = rng.uniform(0.035, 0.07)
   sun = np.array([rng.uniform(0.1, 0.9), rng.uniform(0.08, horizon - 0.22), sun_r])
 
@@ -117,8 +109,8 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
   mountain_color = np.empty((num_ridges, 2, 3))
   for k in range(num_ridges):
     haze = 0.55 * (num_ridges - 1 - k) / max(num_ridges - 1, 1)  # aerial perspective, far = hazier
-    summer = _jitter(rng, (70, 115, 75), 15)
-    autumn = _jitter(rng, (150, 90, 50), 15)
+    summer = jitter(rng, (70, 115, 75), 15)
+    autumn = jitter(rng, (150, 90, 50), 15)
     mountain_color[k] = [
       c * (1.0 - haze) + s * haze
       for c, s in ((summer, sky_bottom), (autumn, _greyer(sky_bottom, 0.4, 0.05)))
@@ -136,7 +128,7 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
     )
   else:
     lake = np.zeros(4)
-  water = _jitter(rng, (70, 125, 185), 15)
+  water = jitter(rng, (70, 125, 185), 15)
 
   num_trees = int(rng.integers(3, 10))
   cand = np.stack([rng.uniform(0.03, 0.97, 64), rng.uniform(horizon + 0.05, 0.98, 64)], -1)
@@ -150,30 +142,30 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
   num_trees = len(tree_base)
   tree_scale = 0.55 + 1.1 * (tree_base[:, 1] - horizon) / (1.0 - horizon)  # perspective
   crown_radius = 0.07 * tree_scale * rng.uniform(0.8, 1.25, num_trees)
-  summer_green = np.stack([_jitter(rng, (55, 125, 40), 20) for _ in range(num_trees)])
+  summer_green = np.stack([jitter(rng, (55, 125, 40), 20) for _ in range(num_trees)])
   autumn_pick = rng.integers(0, len(_AUTUMN_FOLIAGE), num_trees)
-  autumn = np.stack([_jitter(rng, _AUTUMN_FOLIAGE[i][0], 15) for i in autumn_pick])
-  autumn2 = np.stack([_jitter(rng, _AUTUMN_FOLIAGE[i][1], 15) for i in autumn_pick])
+  autumn = np.stack([jitter(rng, _AUTUMN_FOLIAGE[i][0], 15) for i in autumn_pick])
+  autumn2 = np.stack([jitter(rng, _AUTUMN_FOLIAGE[i][1], 15) for i in autumn_pick])
   crown_color = np.stack([summer_green, autumn], 1)
   crown_color2 = np.stack([summer_green * 0.7, autumn2], 1)
 
-  ground_far = _jitter(rng, (105, 165, 70), 25)
-  ground_near = _jitter(rng, (55, 125, 40), 25)
+  ground_far = jitter(rng, (105, 165, 70), 25)
+  ground_near = jitter(rng, (55, 125, 40), 25)
   return Scene(
     horizon=float(horizon),
     sky_top=np.stack([sky_top, _greyer(sky_top, 0.45, 0.06)]),
     sky_bottom=np.stack([sky_bottom, _greyer(sky_bottom, 0.4, 0.05)]),
-    cloud_color=np.stack([_jitter(rng, (248, 248, 252), 5), _jitter(rng, (185, 185, 190), 10)]),
+    cloud_color=np.stack([jitter(rng, (248, 248, 252), 5), jitter(rng, (185, 185, 190), 10)]),
     cloud_amount=float(rng.uniform(0.3, 0.9)),
     sun=sun,
-    sun_color=np.stack([_jitter(rng, (255, 245, 205), 5), _jitter(rng, (245, 215, 170), 8)]),
+    sun_color=np.stack([jitter(rng, (255, 245, 205), 5), jitter(rng, (245, 215, 170), 8)]),
     ridge_height=ridge_height,
     ridge_amp=ridge_amp,
     ridge_freq=ridge_freq,
     ridge_phase=ridge_phase,
     mountain_color=mountain_color,
-    ground_far=np.stack([ground_far, _jitter(rng, (195, 170, 95), 25)]),
-    ground_near=np.stack([ground_near, _jitter(rng, (160, 120, 55), 25)]),
+    ground_far=np.stack([ground_far, jitter(rng, (195, 170, 95), 25)]),
+    ground_near=np.stack([ground_near, jitter(rng, (160, 120, 55), 25)]),
     lake=lake,
     water_color=np.stack([water, _greyer(water, 0.5, 0.1)]),
     tree_base=tree_base,
@@ -182,47 +174,11 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
     lobe_scale=rng.uniform(0.6, 0.8, (num_trees, 4)) * np.array([1.0 / 0.7, 1.0, 1.0, 1.0]),
     crown_color=crown_color,
     crown_color2=crown_color2,
-    trunk_color=np.stack([_jitter(rng, (95, 65, 40), 12) for _ in range(num_trees)]),
+    trunk_color=np.stack([jitter(rng, (95, 65, 40), 12) for _ in range(num_trees)]),
     lattices=tuple(rng.uniform(0.0, 1.0, (n + 1, n + 1)) for n in _LATTICES),
-    color_matrix=_color_matrix(rng),
+    color_matrix=color_matrix(rng),
     grain_seed=int(rng.integers(0, 2**31 - 1)),
   )
-
-
-def _interp_weights(coords: np.ndarray, cells: int) -> np.ndarray:
-  """Interpolation weights [len(coords), cells + 1] sampling a lattice at unit coordinates."""
-  pos = np.clip(coords, 0.0, 1.0) * cells
-  i0 = np.minimum(np.floor(pos).astype(np.int64), cells - 1)
-  frac = pos - i0
-  frac = frac * frac * (3.0 - 2.0 * frac)  # smooth fade: no creases at lattice lines
-  w = np.zeros((len(coords), cells + 1))
-  rows = np.arange(len(coords))
-  w[rows, i0] = 1.0 - frac
-  w[rows, i0 + 1] = frac
-  return w
-
-
-def _noise(lattice: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
-  """Value noise [len(ys), len(xs)]: separable smooth interpolation of the lattice."""
-  cells = lattice.shape[0] - 1
-  return _interp_weights(ys, cells) @ lattice @ _interp_weights(xs, cells).T
-
-
-def _smoothstep(lo: float, hi: float, v: np.ndarray) -> np.ndarray:
-  t = np.clip((v - lo) / (hi - lo), 0.0, 1.0)
-  return t * t * (3.0 - 2.0 * t)
-
-
-def _cover(dist: np.ndarray, pixel: float) -> np.ndarray:
-  """Anti-aliased coverage [..., 1] of a shape given its signed distance (< 0 inside)."""
-  return np.clip(0.5 - dist / pixel, 0.0, 1.0)[..., None]
-
-
-def _ellipse(
-  x: np.ndarray, y: np.ndarray, cx: float, cy: float, rx: float, ry: float
-) -> np.ndarray:
-  """Approximate signed distance to an axis-aligned ellipse."""
-  return (np.sqrt(((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2) - 1.0) * min(rx, ry)
 
 
 def _draw_tree(
@@ -244,13 +200,13 @@ def _draw_tree(
   x, y = c[None, j0:j1], c[i0:i1, None]  # [1, w], [h, 1]
   win, mid, fine = img[i0:i1, j0:j1], mid[i0:i1, j0:j1], fine[i0:i1, j0:j1]  # views
   # Shadow on the grass, then (autumn only) fallen leaves around the foot.
-  win *= 1.0 - 0.35 * _cover(_ellipse(x, y, bx + 0.3 * r, by, 1.1 * r, 0.22 * r), pixel)
+  win *= 1.0 - 0.35 * cover(ellipse(x, y, bx + 0.3 * r, by, 1.1 * r, 0.22 * r), pixel)
   if SEASONS[s] == "autumn":
-    leaves = _cover(_ellipse(x, y, bx, by + 0.01, 1.6 * r, 0.45 * r), pixel)
-    leaves = leaves * _smoothstep(0.55, 0.65, fine)[..., None]
+    leaves = cover(ellipse(x, y, bx, by + 0.01, 1.6 * r, 0.45 * r), pixel)
+    leaves = leaves * smoothstep(0.55, 0.65, fine)[..., None]
     win += (0.85 * scene.crown_color[i, 1] - win) * leaves
   trunk = np.maximum(np.maximum(np.abs(x - bx) - trunk_w / 2, by - trunk_h - y), y - by)
-  win += (scene.trunk_color[i] * (0.8 + 0.4 * mid)[..., None] - win) * _cover(trunk, pixel)
+  win += (scene.trunk_color[i] * (0.8 + 0.4 * mid)[..., None] - win) * cover(trunk, pixel)
   # Crown: four circles (centre, left, right, top) around (bx, cy), lit from the upper left.
   lobes = np.array([[0.0, 0.0], [-0.55, 0.2], [0.55, 0.2], [0.0, -0.45]]) * r
   crown = np.min(
@@ -263,7 +219,7 @@ def _draw_tree(
   light = 1.0 + 0.3 * np.clip(-((x - bx) + (y - cy)) / (1.4 * r), -1.0, 1.0)
   color, color2 = scene.crown_color[i, s], scene.crown_color2[i, s]
   foliage = (color + (color2 - color) * mid[..., None]) * (light * (0.8 + 0.4 * fine))[..., None]
-  win += (foliage - win) * _cover(crown, pixel)
+  win += (foliage - win) * cover(crown, pixel)
 
 
 def render(scene: Scene, season: str, size: int) -> np.ndarray:
@@ -277,20 +233,20 @@ def render(scene: Scene, season: str, size: int) -> np.ndarray:
   x, y = c[None, :], c[:, None]  # [1, W], [H, 1]
   pixel = 1.0 / size
 
-  def cover(dist: np.ndarray) -> np.ndarray:
-    return _cover(dist, pixel)
+  def covered(dist: np.ndarray) -> np.ndarray:
+    return cover(dist, pixel)
 
-  coarse, mid, fine = (_noise(lat, c, c) for lat in scene.lattices)  # [H, W] each, in [0, 1]
-  ripple = _noise(scene.lattices[2], c, c * 0.15)  # horizontally stretched: water ripples
+  coarse, mid, fine = (noise(lat, c, c) for lat in scene.lattices)  # [H, W] each, in [0, 1]
+  ripple = noise(scene.lattices[2], c, c * 0.15)  # horizontally stretched: water ripples
 
   # Sky: vertical gradient, clouds from the coarse noise, sun with glow.
   t = np.clip(y / scene.horizon, 0.0, 1.0)[..., None] ** 0.8  # [H, 1, 1]
   img = np.broadcast_to(scene.sky_top[s] * (1.0 - t) + scene.sky_bottom[s] * t, (size, size, 3))
-  clouds = (_smoothstep(0.5, 0.8, coarse + 0.25 * (mid - 0.5)) * scene.cloud_amount)[..., None]
+  clouds = (smoothstep(0.5, 0.8, coarse + 0.25 * (mid - 0.5)) * scene.cloud_amount)[..., None]
   sx, sy, sr = scene.sun
   sun_dist = np.sqrt((x - sx) ** 2 + (y - sy) ** 2)
   img = img + scene.sun_color[s] * 0.3 * np.exp(-((sun_dist / (3.0 * sr)) ** 2))[..., None]
-  img = img * (1.0 - cover(sun_dist - sr)) + scene.sun_color[s] * cover(sun_dist - sr)
+  img = img * (1.0 - covered(sun_dist - sr)) + scene.sun_color[s] * covered(sun_dist - sr)
   img = img * (1.0 - clouds) + scene.cloud_color[s] * clouds
 
   # Mountain ridges, far to near: y_ridge(x) = horizon - h * (0.55 + 0.45 * mean_k a_k sin(...)).
@@ -300,17 +256,17 @@ def render(scene: Scene, season: str, size: int) -> np.ndarray:
     )  # [K, W]
     ridge = scene.horizon - scene.ridge_height[k] * (0.55 + 0.45 * waves.mean(0))  # [W]
     shade = (0.85 + 0.3 * mid)[..., None]
-    img = img + (scene.mountain_color[k, s] * shade - img) * cover(ridge[None, :] - y)
+    img = img + (scene.mountain_color[k, s] * shade - img) * covered(ridge[None, :] - y)
 
   # Grass: gradient from the horizon to the bottom edge, mottled by the noise.
   t = np.clip((y - scene.horizon) / (1.0 - scene.horizon), 0.0, 1.0)[..., None]  # [H, 1, 1]
   grass = scene.ground_far[s] * (1.0 - t) + scene.ground_near[s] * t
   grass = grass * (0.82 + 0.28 * mid + 0.12 * (fine - 0.5))[..., None]
-  img = img + (grass - img) * cover(scene.horizon - y)
+  img = img + (grass - img) * covered(scene.horizon - y)
 
   if scene.lake[2] > 0:
     water = scene.water_color[s] * (0.85 + 0.3 * ripple)[..., None]
-    img = img + (water - img) * cover(_ellipse(x, y, *scene.lake))
+    img = img + (water - img) * covered(ellipse(x, y, *scene.lake))
 
   for i in range(len(scene.tree_base)):
     _draw_tree(img, scene, i, s, c, mid, fine)
@@ -341,21 +297,18 @@ def _cached_arrays(
   path = os.path.join(
     cache_dir, f"seasons_v{RENDER_VERSION}_{split}_{size}px_n{num_examples}_seed{seed}.npz"
   )
-  if cache_dir and os.path.exists(path):
-    with np.load(path) as f:
-      a, b = f["a"], f["b"]
-  else:
+
+  def make() -> dict[str, np.ndarray]:
     if split == "train":  # unpaired: A and B from disjoint scene streams
       a = _render_stream("trainA", "summer", size, num_examples, seed)
       b = _render_stream("trainB", "autumn", size, num_examples, seed)
     else:  # paired: the same scenes in both seasons
       a = _render_stream("test", "summer", size, num_examples, seed)
       b = _render_stream("test", "autumn", size, num_examples, seed)
-    if cache_dir:
-      os.makedirs(cache_dir, exist_ok=True)
-      tmp = f"{path}.{os.getpid()}.tmp.npz"
-      np.savez(tmp, a=a, b=b)
-      os.replace(tmp, path)
+    return {"a": a, "b": b}
+
+  arrays = cached_npz(path if cache_dir else None, make)
+  a, b = arrays["a"], arrays["b"]
   a.setflags(write=False)  # shared by every caller through the in-memory cache
   b.setflags(write=False)
   return a, b
