@@ -35,15 +35,17 @@ class Family:
   networks: tuple[str, ...]
   input_shape: tuple[int, int, int]
   signatures: tuple[str, ...]
-  identity_baseline: bool  # inputs are images like the targets (not one-hot label maps)
+  baseline: str  # evaluation's trivial translation: identity, or class-mean colours of labels
 
 
 FAMILIES = {
   "cycle_gan": Family(
-    CYCLEGAN, ("G_AB", "G_BA"), (32, 32, 3), ("serving_default", "translate_bytes"), True
+    CYCLEGAN, ("G_AB", "G_BA"), (32, 32, 3), ("serving_default", "translate_bytes"), "identity"
   ),
   # one-hot city labels (8 channels) -> photo: no encoded-image signature, no identity baseline
-  "pix2pix": Family("configs/pix2pix.py:tiny", ("G",), (128, 128, 8), ("serving_default",), False),
+  "pix2pix": Family(
+    "configs/pix2pix.py:tiny", ("G",), (128, 128, 8), ("serving_default",), "class_mean"
+  ),
 }
 
 
@@ -90,10 +92,10 @@ def test_killed_run_resumes_then_evaluates_and_exports(family, tmp_path):
   for net in family.networks:
     assert again[net]["psnr"] == pytest.approx(result[net]["psnr"], abs=1e-4)
     assert again[net]["ssim"] == pytest.approx(result[net]["ssim"], abs=1e-4)
-    if family.identity_baseline:
-      assert result[net]["identity_psnr"] == pytest.approx(result[first]["identity_psnr"])
-    else:
-      assert result[net]["identity_psnr"] is None and 5.0 < result[net]["psnr"] < 30.0
+    baseline = result[net][f"{family.baseline}_psnr"]
+    assert result[net]["baseline"] == family.baseline and 5.0 < baseline < 30.0
+    assert baseline == pytest.approx(result[first][f"{family.baseline}_psnr"])
+    assert result[net]["psnr_gain_db"] == pytest.approx(result[net]["psnr"] - baseline)
 
   # The exported artifacts reproduce the restored Keras generators (in official --eval mode:
   # export removes dropout at inference).

@@ -14,19 +14,47 @@ from tfgan_repro.metrics import paired_scores
 from tfgan_repro.models import GANModel
 
 EVAL_FILE = "eval.json"
+CLASS_MEAN_PAIRS = 100  # training pairs the class-mean colour baseline averages over
+_BATCH = 8
 
 
-def _translate(model: GANModel, name: str, images: np.ndarray, batch: int = 8) -> tf.Tensor:
+def _translate(model: GANModel, name: str, images: np.ndarray, batch: int = _BATCH) -> tf.Tensor:
   outs = [model.translate(name, images[i : i + batch]) for i in range(0, len(images), batch)]
   return tf.concat(outs, axis=0)
+
+
+def class_mean_colors(config: ml_collections.ConfigDict, num: int = CLASS_MEAN_PAIRS) -> np.ndarray:
+  """float32 [num_classes, 3] in [-1, 1]: each class's mean colour in the target photos of the
+  first `num` training pairs (eval transform); a class never seen gets 0 (grey)."""
+  pairs = data.paired_dataset(config.data, "train", _BATCH, training=False, seed=config.seed)
+  sums, counts, seen = 0.0, 0.0, 0
+  for a, b in pairs.take(-(-num // _BATCH)).as_numpy_iterator():
+    a, b = a[: num - seen], b[: num - seen]
+    sums = sums + np.einsum("nhwc,nhwd->cd", a.astype(np.float64), b)  # [C, 3] per class
+    counts = counts + a.sum(axis=(0, 1, 2))  # [C]
+    seen += len(a)
+  return (sums / np.maximum(counts, 1.0)[:, None]).astype(np.float32)
+
+
+def _baseline(
+  config: ml_collections.ConfigDict, inputs: np.ndarray, truth: np.ndarray
+) -> tuple[str | None, dict]:
+  """(name, scores) of the trivial translation: the input itself where it is an image like the
+  target ("identity"); for one-hot label maps, each class painted in its mean training colour
+  ("class_mean": what a colour lookup of the labels can reach); else (None, {})."""
+  if inputs.shape == truth.shape:
+    return "identity", paired_scores(inputs, truth)
+  if data.label_palette(config.data) is not None:
+    return "class_mean", paired_scores(inputs @ class_mean_colors(config), truth)
+  return None, {}
 
 
 def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
   """PSNR/SSIM of each generator's translation of the paired test split against the true image
   of its target domain (CycleGAN: G_AB(a) vs the true b, G_BA(b) vs the true a; pix2pix: G(a)
-  vs the true b), by the model's test protocol (`GANModel.translate`), with the identity baseline
-  (input unchanged) beside each where the input is an image like the target (not for one-hot
-  label maps: None). Random draws at test time (pix2pix's dropout) are seeded with config.seed."""
+  vs the true b), by the model's test protocol (`GANModel.translate`), with a trivial baseline
+  beside each (`_baseline`: identity, or class-mean colours for one-hot label maps) and the gain
+  over it. Random draws at test time (pix2pix's dropout) are seeded with config.seed."""
   try:
     a, b = data.paired_test_arrays(config.data, config.eval.num_images)
   except data.NoGroundTruthError as err:
@@ -38,16 +66,11 @@ def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
     source, target = model.directions[name]
     inputs, truth = domains[source], domains[target]
     scores = paired_scores(_translate(model, name, inputs), truth)
-    baseline = {"psnr": None, "ssim": None}  # no identity map from label maps to photos
-    if inputs.shape == truth.shape:
-      baseline = paired_scores(inputs, truth)
-    gain = None if baseline["psnr"] is None else scores["psnr"] - baseline["psnr"]
-    result[name] = {
-      **scores,
-      "identity_psnr": baseline["psnr"],
-      "identity_ssim": baseline["ssim"],
-      "psnr_gain_db": gain,
-    }
+    baseline, base = _baseline(config, inputs, truth)
+    result[name] = {**scores, "baseline": baseline, "identity_psnr": None, "identity_ssim": None}
+    if baseline is not None:
+      result[name].update({f"{baseline}_psnr": base["psnr"], f"{baseline}_ssim": base["ssim"]})
+    result[name]["psnr_gain_db"] = None if baseline is None else scores["psnr"] - base["psnr"]
   return result
 
 
@@ -59,18 +82,21 @@ def format_eval(result: dict) -> str:
   """A readable table of `evaluate`'s result."""
   if not result["ground_truth"]:
     return f"eval: {result['reason']}"
+  num = result["num_images"]
+  columns = ("PSNR", "SSIM", "baseline", "PSNR", "SSIM", "gain dB")
+  widths = (7, 6, 10, 7, 6, 8)
   lines = [
-    f"eval on {result['num_images']} paired test images (truth = the same scene in the target domain)"
+    f"eval on {num} paired test images (truth = the same scene in the target domain)",
+    f"{'network':<8} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)),
   ]
-  lines.append(
-    f"{'network':<8} {'PSNR':>7} {'SSIM':>6} {'identity PSNR':>14} {'identity SSIM':>14} {'gain dB':>8}"
-  )
   for name, r in result.items():
     if not isinstance(r, dict):
       continue
+    base = r.get("baseline")
     lines.append(
-      f"{name:<8} {r['psnr']:7.2f} {r['ssim']:6.3f} {_number(r['identity_psnr'], 14, 2)} "
-      f"{_number(r['identity_ssim'], 14, 3)} {_number(r['psnr_gain_db'], 8, 2)}"
+      f"{name:<8} {r['psnr']:7.2f} {r['ssim']:6.3f} {base or '-':>10} "
+      f"{_number(r.get(f'{base}_psnr'), 7, 2)} {_number(r.get(f'{base}_ssim'), 6, 3)} "
+      f"{_number(r['psnr_gain_db'], 8, 2)}"
     )
   return "\n".join(lines)
 

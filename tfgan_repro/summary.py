@@ -10,7 +10,7 @@ import json
 from absl import app, flags
 
 from tfgan_repro import cli, profiling
-from tfgan_repro.models import network_from_config
+from tfgan_repro.models import build_model
 
 _CONFIG = cli.define_config_flag()
 _JSON = flags.DEFINE_bool("json", False, "Print JSON instead of tables.")
@@ -21,15 +21,17 @@ def main(argv: list[str]) -> None:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   config = _CONFIG.value
   size = config.data.crop_size
+  # The model's own networks: their input channels follow the data (pix2pix: one-hot labels,
+  # a conditional D on input + output).
   summaries = {
-    role: profiling.network_summary(network_from_config(config[role]), (size, size, 3))
-    for role in ("generator", "discriminator")
+    role: profiling.network_summary(net, (size, size, net.inputs[0].shape[-1]))
+    for role, net in build_model(config).networks.items()
   }
   if _JSON.value:
     print(json.dumps(summaries, indent=2))
     return
   for role, summary in summaries.items():
-    print(f"== {role}: {config[role].name} at {size}x{size}")
+    print(f"== {role}: {config[role].name} at {size}x{size}x{summary['input_shape'][-1]}")
     print(profiling.format_summary(summary))
 
 

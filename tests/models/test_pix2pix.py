@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -122,3 +127,16 @@ def test_variants_assemble_the_official_networks(variant, g_params, d_params):
     assert _trainable(model.G) == g_params and _trainable(model.D) == d_params
   else:
     assert channels == (8, 3) and config.generator.name == "unet_128"
+
+
+def test_summary_reports_the_networks_with_their_input_channels():
+  root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+  cmd = [sys.executable, "-m", "tfgan_repro.summary", "--config=configs/pix2pix.py:tiny", "--json"]
+  done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+  assert done.returncode == 0, done.stderr[-2000:]
+  summaries = json.loads(done.stdout)
+  assert summaries["generator"]["input_shape"] == [128, 128, 8]  # one-hot city labels
+  assert summaries["discriminator"]["input_shape"] == [128, 128, 11]  # labels + photo
+  config = pix2pix.get_config("tiny")
+  model = models.build_model(config)
+  assert summaries["discriminator"]["trainable_params"] == _trainable(model.D)

@@ -82,6 +82,10 @@ class CycleGAN(GANModel):
     return {"G_AB": self.G_AB, "G_BA": self.G_BA}
 
   @property
+  def networks(self) -> dict[str, keras.Model]:
+    return {"generator": self.G_AB, "discriminator": self.D_A}  # G_BA, D_B: the same nets
+
+  @property
   def directions(self) -> dict[str, tuple[str, str]]:
     return {"G_AB": ("A", "B"), "G_BA": ("B", "A")}
 

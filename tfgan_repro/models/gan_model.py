@@ -71,6 +71,11 @@ class GANModel(keras.Model):
     raise NotImplementedError
 
   @property
+  def networks(self) -> dict[str, keras.Model]:
+    """One network per role ("generator", "discriminator"), as built: what `summary` reports."""
+    raise NotImplementedError
+
+  @property
   def directions(self) -> dict[str, tuple[str, str]]:
     """Per generator, the data domains it maps from and to (what eval scores it against)."""
     return {name: ("A", "B") for name in self.generators}

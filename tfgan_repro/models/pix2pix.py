@@ -67,6 +67,10 @@ class Pix2Pix(GANModel):
     return {"G": self.G}
 
   @property
+  def networks(self) -> dict[str, keras.Model]:
+    return {"generator": self.G, "discriminator": self.D}
+
+  @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
     return {"G": self.g_optimizer, "D": self.d_optimizer}
 

@@ -29,6 +29,10 @@ class PretrainedGenerator(GANModel):
     return {GENERATOR_NAME: self.G}
 
   @property
+  def networks(self) -> dict[str, keras.Model]:
+    return {"generator": self.G}
+
+  @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
     return {}
 

@@ -7,7 +7,7 @@ cars in depth order, each one instance with its own colours (foliage shade, clot
 shading and a cast shadow. `render(scene, height)` rasterises it with vectorised numpy and returns
 the three maps of one pixel grid: the label of a pixel is the class of the shape covering its
 centre, while the photo is anti-aliased and carries what a label map does not say (textures,
-shading, per-instance colours, window lighting, a per-scene camera colour matrix and film grain),
+shading, per-instance colours, window lighting, a per-scene exposure and white balance, grain),
 so it is not a colour lookup of the labels (DESIGN.md, "Procedural datasets with ground truth").
 
 Both splits are paired (label map and photo of the same scene); train and test scenes come from
@@ -27,7 +27,6 @@ from PIL import Image
 from tfgan_repro.data.procedural.raster import (
   box,
   cached_npz,
-  color_matrix,
   cover,
   ellipse,
   jitter,
@@ -186,6 +185,12 @@ def _things(
   return tuple(sorted(things, key=lambda t: t.y))
 
 
+def _camera(rng: np.random.Generator) -> np.ndarray:
+  """[3, 3] per-scene exposure (+-8%) and white balance (+-4%): mild, as no label map can tell
+  them (seasons' stronger camera is shared by both domains, so there it is predictable)."""
+  return rng.uniform(0.92, 1.08) * np.diag(rng.uniform(0.96, 1.04, 3))
+
+
 def sample_scene(seed: int | tuple[int, ...], aspect: int = 1) -> Scene:
   """Draws one scene `aspect` heights wide; the same seed and aspect give the same scene.
 
@@ -212,7 +217,7 @@ def sample_scene(seed: int | tuple[int, ...], aspect: int = 1) -> Scene:
     ),
     things=_things(rng, aspect, horizon, curb),
     lattices=tuple(rng.uniform(0.0, 1.0, (n + 1, n * aspect + 1)) for n in _LATTICES),
-    color_matrix=color_matrix(rng),
+    color_matrix=_camera(rng),
     grain_seed=int(rng.integers(0, 2**31 - 1)),
   )
 
