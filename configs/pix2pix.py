@@ -28,7 +28,7 @@ def paper() -> ml_collections.ConfigDict:
       "name": "unet_256",  # official pix2pix --netG unet_256 (unet_128 at 128 px)
       "ngf": 64,  # official --ngf 64
       "norm": "batch",  # official pix2pix --norm batch
-      "dropout": 0.5,  # official use_dropout (no --no_dropout): 0.5 in 3 decoder blocks
+      "dropout": 0.5,  # official use_dropout: 3 decoder blocks (unet_256; unet_128: 2)
       "dropout_at_inference": True,  # paper Sec. 3.1: dropout is the noise, also at test time
     }
   )
