@@ -20,6 +20,11 @@ _STEPS = flags.DEFINE_integer("steps", 10, "Timed steps (median reported).")
 _WARMUP = flags.DEFINE_integer("warmup", 3, "Untimed steps first (tracing, allocation).")
 _XLA = flags.DEFINE_enum("xla", "both", ["both", "on", "off"], "jit_compile settings to measure.")
 _JSON = flags.DEFINE_bool("json", False, "Print JSON instead of a table.")
+_PROFILE = flags.DEFINE_string(
+  "profile_dir",
+  None,
+  "Write a TensorBoard profiler trace of two steps here (`tensorboard --logdir`).",
+)
 _COMPARE_TORCH = flags.DEFINE_bool(
   "compare_torch", False, "Time the official PyTorch step of the same architecture alongside."
 )
@@ -34,7 +39,13 @@ def main(argv: list[str]) -> None:
     return
   modes = {"both": [False, True], "on": [True], "off": [False]}[_XLA.value]
   results = [
-    benchmark.benchmark(_CONFIG.value, steps=_STEPS.value, warmup=_WARMUP.value, jit_compile=jit)
+    benchmark.benchmark(
+      _CONFIG.value,
+      steps=_STEPS.value,
+      warmup=_WARMUP.value,
+      jit_compile=jit,
+      profile_dir=cli.user_path(_PROFILE.value) if _PROFILE.value else None,
+    )
     for jit in modes
   ]
   print(json.dumps(results, indent=2) if _JSON.value else benchmark.format_bench(results))

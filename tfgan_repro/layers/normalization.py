@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import keras
+import tensorflow as tf
 
 from tfgan_repro.layers.initializers import norm_gamma_init
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
@@ -29,9 +30,11 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
   instance: InstanceNorm2d(affine=False, track_running_stats=False) (official --norm instance).
   batch: BatchNorm2d(affine=True): eps 1e-5, PyTorch momentum 0.1 = Keras momentum 0.9, gamma
     ~ N(1, 0.02) and beta 0 (official init_weights). Keras defaults (1e-3, 0.99) differ (NOTES.md).
-    Synchronized over replicas: the batch statistics are those of the global batch, so a step on
-    N replicas equals a step on one device (DESIGN.md); official DataParallel keeps per-GPU
-    statistics. One device: identical to plain batch norm.
+    Built under a strategy of several replicas it is synchronized: the batch statistics are those
+    of the global batch, so a step on N replicas equals a step on one device (DESIGN.md); official
+    DataParallel keeps per-GPU statistics. On one replica it is plain batch norm: Keras' synchronized
+    moments take E[x^2] - E[x]^2 and a full-size count tensor even then (slower, and the variance
+    loses precision).
   none: identity (official `Identity()`).
   """
   check_normalization(norm)
@@ -42,7 +45,7 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
       epsilon=1e-5,
       momentum=0.9,
       gamma_initializer=norm_gamma_init(),
-      synchronized=True,
+      synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1,
       name=name,
     )
   return keras.layers.Identity(name=name)

@@ -81,12 +81,24 @@ class KerasStep:
 
 
 def benchmark(
-  config: ml_collections.ConfigDict, *, steps: int = 10, warmup: int = 3, jit_compile: bool = False
+  config: ml_collections.ConfigDict,
+  *,
+  steps: int = 10,
+  warmup: int = 3,
+  jit_compile: bool = False,
+  profile_dir: str | None = None,
 ) -> dict:
-  """Times `steps` training steps (after `warmup`) of `config`'s model through fit's train function."""
+  """Times `steps` training steps (after `warmup`) of `config`'s model through fit's train function.
+
+  profile_dir: also writes a TensorBoard profiler trace of two more steps there (Profile tab).
+  """
   step = KerasStep(config, jit_compile)
   flops = step.flops()
   times = [_elapsed(step) for _ in range(warmup + steps)][warmup:]
+  if profile_dir:
+    with tf.profiler.experimental.Profile(profile_dir):
+      for _ in range(2):
+        step()
   peak = matmul_peak_flops()
   median = statistics.median(times)
   return {
@@ -122,7 +134,16 @@ def format_bench(results: list[dict]) -> str:
 # --- Side by side with the official PyTorch step ----------------------------------------------
 
 
-def _torch_cycle_gan(config: ml_collections.ConfigDict):
+def _refuse(model: str, required: str, unsupported: dict[str, bool]) -> None:
+  bad = [k for k, v in unsupported.items() if v]
+  if bad:
+    raise ValueError(
+      f"the PyTorch counterpart is the official {model} ({required}); "
+      f"config.{'/'.join(bad)} differs"
+    )
+
+
+def _torch_cycle_gan(config: ml_collections.ConfigDict, input_nc: int):
   """The official CycleGANModel at `config`'s architecture, losses and optimizer settings."""
   from tfgan_repro.torch_reference import cycle_gan
 
@@ -132,13 +153,10 @@ def _torch_cycle_gan(config: ml_collections.ConfigDict):
     "generator": g.name not in blocks or g.norm != "instance" or g.upsample != "transpose",
     "discriminator": d.name != "patch" or d.norm != "instance",
     "loss": loss.gan_mode != "lsgan" or loss.d_noise_std > 0,
+    "data": input_nc != 3,
   }
-  if any(unsupported.values()):
-    bad = [k for k, v in unsupported.items() if v]
-    raise ValueError(
-      f"the PyTorch counterpart is the official CycleGAN (resnet_6/9 generator, instance norm, "
-      f"transposed convs, patch D, lsgan, no instance noise); config.{'/'.join(bad)} differs"
-    )
+  required = "resnet_6/9 G, instance norm, transposed convs, patch D, lsgan, no instance noise"
+  _refuse("CycleGAN", required, unsupported)
   return cycle_gan.CycleGANModel(
     n_blocks=blocks[g.name],
     ngf=g.ngf,
@@ -153,7 +171,35 @@ def _torch_cycle_gan(config: ml_collections.ConfigDict):
   )
 
 
-TORCH_COUNTERPARTS = {"cycle_gan": _torch_cycle_gan}  # config.model -> official PyTorch model
+def _torch_pix2pix(config: ml_collections.ConfigDict, input_nc: int):
+  """The official Pix2PixModel at `config`'s architecture, losses and optimizer settings."""
+  from tfgan_repro.torch_reference import pix2pix
+
+  downs = {"unet_256": 8, "unet_128": 7}  # official --netG unet_256 / unet_128
+  g, d, loss = config.generator, config.discriminator, config.loss
+  unsupported = {
+    "generator": g.name not in downs or g.norm != "batch" or g.dropout not in (0.0, 0.5),
+    "discriminator": d.name != "patch" or d.norm != "batch",
+    "loss": loss.gan_mode != "vanilla",
+  }
+  _refuse(
+    "pix2pix", "unet_128/256 G, batch norm, dropout 0.5 or none, patch D, vanilla", unsupported
+  )
+  return pix2pix.Pix2PixModel(
+    input_nc=input_nc,
+    num_downs=downs[g.name],
+    ngf=g.ngf,
+    ndf=d.ndf,
+    n_layers_d=d.n_layers,
+    use_dropout=g.dropout > 0,
+    lambda_l1=loss.lambda_l1,
+    lr=config.optimizer.lr,
+    beta1=config.optimizer.beta1,
+  )
+
+
+# config.model -> (config, input channels) -> the official PyTorch model of the same step.
+TORCH_COUNTERPARTS = {"cycle_gan": _torch_cycle_gan, "pix2pix": _torch_pix2pix}
 
 
 def _torch_matmul_peak_flops(torch, n: int = 1024, repeats: int = 20) -> float:
@@ -180,7 +226,7 @@ def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: 
   torch.set_num_threads(threads)
   torch.manual_seed(config.seed)
   ours = KerasStep(config)
-  theirs = TORCH_COUNTERPARTS[config.model](config)
+  theirs = TORCH_COUNTERPARTS[config.model](config, int(ours.batch[0].shape[-1]))
   if ours.num_parameters() != theirs.num_parameters():
     raise ValueError(
       f"architectures differ: {ours.num_parameters():,} trainable parameters here, "
