@@ -1,6 +1,8 @@
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
+from ai_edge_litert.interpreter import Interpreter
 
 from tfgan_repro.layers import ReflectionPadding2D
 
@@ -13,10 +15,28 @@ from tfgan_repro.layers import ReflectionPadding2D
     (((1, 2), (3, 0)), ((1, 2), (3, 0))),
   ],
 )
-def test_equals_numpy_reflect(padding, np_pads):
+@pytest.mark.parametrize("training", [False, True])  # slices / tf.pad REFLECT
+def test_equals_numpy_reflect(padding, np_pads, training):
   x = np.arange(2 * 4 * 5 * 3, dtype="float32").reshape(2, 4, 5, 3)
-  y = np.asarray(ReflectionPadding2D(padding)(x))
+  y = np.asarray(ReflectionPadding2D(padding)(x, training=training))
   np.testing.assert_array_equal(y, np.pad(x, ((0, 0), *np_pads, (0, 0)), mode="reflect"))
+
+
+def test_exported_inference_has_no_mirror_pad_and_takes_any_size():
+  inputs = keras.Input((None, None, 2))
+  model = keras.Model(inputs, ReflectionPadding2D(((3, 1), (2, 0)))(inputs))
+  converter = tf.lite.TFLiteConverter.from_keras_model(model)
+  interpreter = Interpreter(model_content=converter.convert())
+  ops = {op["op_name"] for op in interpreter._get_ops_details()}
+  assert "MIRROR_PAD" not in ops and "CONCATENATION" in ops  # XNNPACK has no MIRROR_PAD
+  x = np.random.default_rng(0).normal(size=(1, 6, 5, 2)).astype("float32")
+  (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
+  interpreter.resize_tensor_input(inp["index"], x.shape)
+  interpreter.allocate_tensors()
+  interpreter.set_tensor(inp["index"], x)
+  interpreter.invoke()
+  expected = np.pad(x, ((0, 0), (3, 1), (2, 0), (0, 0)), mode="reflect")
+  np.testing.assert_array_equal(interpreter.get_tensor(out["index"]), expected)
 
 
 def test_reflects_without_repeating_the_edge():

@@ -46,11 +46,12 @@ def _reflect_by_slices(x: tf.Tensor, axis: int, before: int, after: int) -> tf.T
 
 @keras.saving.register_keras_serializable(package="tfgan_repro")
 class ReflectionPadding2D(keras.layers.Layer):
-  """Pads H and W of an NHWC tensor by reflection (edge not repeated), via `tf.pad(mode="REFLECT")`.
+  """Pads H and W of an NHWC tensor by reflection (edge not repeated): `tf.pad(mode="REFLECT")`
+  in training, one-row slices concatenated at inference (`_reflect_by_slices`: the same numbers,
+  and exported models have no MIRROR_PAD op).
 
-  Reflection needs pad < size on each axis: TF raises at run time, and TFLite's MIRROR_PAD returns
-  garbage instead (NOTES.md). When H or W is known statically and <= the pad, `call` raises
-  ValueError.
+  Reflection needs pad < size on each axis (TFLite's MIRROR_PAD returned garbage otherwise,
+  NOTES.md). When H or W is known statically and <= the pad, `call` raises ValueError.
   """
 
   def __init__(self, padding: Padding2D, **kwargs: Any):
