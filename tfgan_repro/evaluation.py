@@ -27,9 +27,10 @@ def class_mean_colors(config: ml_collections.ConfigDict, num: int = CLASS_MEAN_P
   """float32 [num_classes, 3] in [-1, 1]: each class's mean colour in the target photos of the
   first `num` training pairs (eval transform); a class never seen gets 0 (grey)."""
   pairs = data.paired_dataset(config.data, "train", _BATCH, training=False, seed=config.seed)
+  classes = len(data.label_palette(config.data))
   sums, counts, seen = 0.0, 0.0, 0
   for a, b in pairs.take(-(-num // _BATCH)).as_numpy_iterator():
-    a, b = a[: num - seen], b[: num - seen]
+    a, b = a[: num - seen, ..., :classes], b[: num - seen]  # one-hot channels only
     sums = sums + np.einsum("nhwc,nhwd->cd", a.astype(np.float64), b)  # [C, 3] per class
     counts = counts + a.sum(axis=(0, 1, 2))  # [C]
     seen += len(a)
@@ -45,7 +46,8 @@ def _baseline(
   if inputs.shape == truth.shape:
     return "identity", paired_scores(inputs, truth)
   if data.label_palette(config.data) is not None:
-    return "class_mean", paired_scores(inputs @ class_mean_colors(config), truth)
+    colors = class_mean_colors(config)  # [C, 3]; onehot_instance inputs add an id channel
+    return "class_mean", paired_scores(inputs[..., : len(colors)] @ colors, truth)
   return None, {}
 
 

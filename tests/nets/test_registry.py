@@ -8,7 +8,18 @@ import pytest
 from tfgan_repro import nets
 from tfgan_repro.nets import NETWORKS, build, register_network
 
-NAMES = ["multiscale", "patch", "pixel", "resnet_6", "resnet_9", "unet_128", "unet_256"]
+NAMES = [
+  "global_generator",
+  "instance_encoder",
+  "local_enhancer",
+  "multiscale",
+  "patch",
+  "pixel",
+  "resnet_6",
+  "resnet_9",
+  "unet_128",
+  "unet_256",
+]
 
 
 def _trainable(model):
@@ -18,7 +29,10 @@ def _trainable(model):
 def test_registered_networks_and_roles():
   assert NETWORKS.names() == NAMES
   roles = {name: NETWORKS.get(name).role for name in NAMES}
+  assert [n for n, r in roles.items() if r == "encoder"] == ["instance_encoder"]
   assert [n for n, r in roles.items() if r == "generator"] == [
+    "global_generator",
+    "local_enhancer",
     "resnet_6",
     "resnet_9",
     "unet_128",
@@ -35,6 +49,9 @@ def test_official_parameter_count(name):
 def test_official_counts_are_those_of_notes():
   counts = {name: NETWORKS.get(name).official_params for name in NAMES}
   assert counts == {
+    "global_generator": 182_546_755,
+    "instance_encoder": 788_803,
+    "local_enhancer": 182_857_059,
     "multiscale": 5_603_202,
     "patch": 2_764_737,
     "pixel": 8_705,
@@ -63,7 +80,7 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
 
 def test_unknown_network_lists_the_valid_names():
   with pytest.raises(
-    ValueError, match="unknown network 'resnet_9blocks'; valid: multiscale, patch"
+    ValueError, match="unknown network 'resnet_9blocks'; valid: global_generator, instance_encoder"
   ):
     build("resnet_9blocks")
 
@@ -78,7 +95,9 @@ def test_duplicate_registration_and_bad_role_raise():
   )
   with pytest.raises(ValueError, match="network 'patch' is already registered"):
     register_network("patch", role="discriminator", **kwargs)(nets.patch)
-  with pytest.raises(ValueError, match="unknown role 'critic'; valid: generator, discriminator"):
+  with pytest.raises(
+    ValueError, match="unknown role 'critic'; valid: generator, discriminator, encoder"
+  ):
     register_network("critic_net", role="critic", **kwargs)
   assert "critic_net" not in NETWORKS
 

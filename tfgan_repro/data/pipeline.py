@@ -34,7 +34,10 @@ SPLITS = ("train", "test")  # official: --phase train | test (folders trainA, te
 PREPROCESS = ("resize_and_crop", "crop", "none")  # official: --preprocess (scale_width* left out)
 DATASET_MODES = ("unaligned", "aligned")  # official: --dataset_mode (single, colorization left out)
 DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
-LABEL_FORMATS = ("onehot", "color")
+# onehot_instance: one-hot channels + one channel of Cityscapes-style instance ids (pix2pixHD).
+LABEL_FORMATS = ("onehot", "color", "onehot_instance")
+# Cityscapes instanceIds: a "thing" instance is class * 1000 + k, a "stuff" region its class id.
+INSTANCE_ID_BASE = 1000
 _EVAL_BATCH = 64  # images per step when materialising arrays; any value gives the same arrays
 
 
@@ -151,7 +154,17 @@ def _finish(x: tf.Tensor, cfg: ml_collections.ConfigDict, spec: LabelSpec | None
   num = _num_classes(cfg, spec)
   if cfg.label_format == "onehot":
     return transforms.one_hot(x, num)
+  if cfg.label_format == "onehot_instance":
+    return tf.concat([transforms.one_hot(x, num), instance_ids(x)], axis=-1)
   return transforms.colorize(x, spec.padded_palette(num))
+
+
+def instance_ids(labels: tf.Tensor) -> tf.Tensor:
+  """int [..., H, W, 2] (class, instance; 0 = none) -> float32 [..., H, W, 1] instance ids as
+  Cityscapes' gtFine_instanceIds (pix2pixHD's --instance input): class * 1000 + k for an
+  instance k, the class id for stuff."""
+  cls, inst = labels[..., :1], labels[..., 1:2]
+  return tf.cast(tf.where(inst > 0, cls * INSTANCE_ID_BASE + inst, cls), tf.float32)
 
 
 def _prepared(
@@ -342,22 +355,25 @@ def make_dataset(
 
 
 def domain_channels(data_config: ml_collections.ConfigDict | Mapping[str, Any]) -> tuple[int, int]:
-  """Channels of A and B as the pipeline yields them: num_classes for one-hot label maps, else 3."""
+  """Channels of A and B as the pipeline yields them: num_classes for one-hot label maps (+ 1
+  for onehot_instance), else 3."""
   cfg = resolve_data_config(data_config)
 
   def channels(domain: str) -> int:
     spec = _labels(cfg, domain)
-    return _num_classes(cfg, spec) if spec and cfg.label_format == "onehot" else 3
+    if not spec or cfg.label_format == "color":
+      return 3
+    return _num_classes(cfg, spec) + (cfg.label_format == "onehot_instance")
 
   return channels("A"), channels("B")
 
 
 def label_palette(data_config: ml_collections.ConfigDict | Mapping[str, Any]) -> np.ndarray | None:
-  """float32 [num_classes, 3] in [-1, 1]: the colours that show A's one-hot label maps as images;
-  None when A is not one-hot (images, or label_format "color")."""
+  """float32 [num_classes, 3] in [-1, 1]: the colours that show A's one-hot label maps (its first
+  num_classes channels) as images; None when A is not one-hot (images, or label_format "color")."""
   cfg = resolve_data_config(data_config)
   spec = _labels(cfg, "A")
-  if spec is None or cfg.label_format != "onehot":
+  if spec is None or cfg.label_format == "color":
     return None
   return spec.padded_palette(_num_classes(cfg, spec)).astype(np.float32) / 127.5 - 1.0
 

@@ -1,9 +1,12 @@
 """Reusable Keras layers and PyTorch-exact building blocks."""
 
+from tfgan_repro.layers.channel_slice import ChannelSlice
 from tfgan_repro.layers.depth_to_space import DepthToSpace
 from tfgan_repro.layers.exclude_pad_average_pooling2d import ExcludePadAveragePooling2D
 from tfgan_repro.layers.inference_dropout import InferenceDropout
 from tfgan_repro.layers.initializers import conv_init, norm_gamma_init
+from tfgan_repro.layers.instance_average_pooling import InstanceAveragePooling
+from tfgan_repro.layers.instance_edges import InstanceEdges
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
 from tfgan_repro.layers.normalization import (
   NORMALIZATIONS,
@@ -19,9 +22,12 @@ __all__ = [
   "NORMALIZATIONS",
   "PADDING_MODES",
   "UPSAMPLE_MODES",
+  "ChannelSlice",
   "DepthToSpace",
   "ExcludePadAveragePooling2D",
   "InferenceDropout",
+  "InstanceAveragePooling",
+  "InstanceEdges",
   "InstanceNormalization",
   "ReflectionPadding2D",
   "bias_for_normalization",

@@ -6,14 +6,21 @@ from tfgan_repro.losses.adversarial import (
   discriminator_terms,
   generator_loss,
 )
+from tfgan_repro.losses.feature_matching import feature_matching_loss
 from tfgan_repro.losses.penalties import gradient_penalty
+from tfgan_repro.losses.perceptual import VGG_LAYERS, VGG_WEIGHTS, vgg19_features, vgg_loss
 from tfgan_repro.losses.reconstruction import l1_loss
 
 __all__ = [
   "GAN_MODES",
+  "VGG_LAYERS",
+  "VGG_WEIGHTS",
   "discriminator_loss",
   "discriminator_terms",
+  "feature_matching_loss",
   "generator_loss",
   "gradient_penalty",
   "l1_loss",
+  "vgg19_features",
+  "vgg_loss",
 ]

@@ -3,10 +3,12 @@
 from tfgan_repro.models import (
   cycle_gan_builder,  # noqa: F401  (registers "cycle_gan")
   pix2pix_builder,  # noqa: F401  (registers "pix2pix")
+  pix2pixhd_builder,  # noqa: F401  (registers "pix2pixhd")
 )
 from tfgan_repro.models.cycle_gan import CycleGAN
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.models.pix2pix import Pix2Pix
+from tfgan_repro.models.pix2pixhd import Pix2PixHD
 from tfgan_repro.models.pretrained import PretrainedGenerator  # registers "pretrained"
 from tfgan_repro.models.registry import MODELS, build_model, network_from_config
 
@@ -15,6 +17,7 @@ __all__ = [
   "CycleGAN",
   "GANModel",
   "Pix2Pix",
+  "Pix2PixHD",
   "PretrainedGenerator",
   "build_model",
   "network_from_config",

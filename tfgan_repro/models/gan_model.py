@@ -112,6 +112,15 @@ class GANModel(keras.Model):
     """Trainable variables the optimizer `player` updates."""
     raise NotImplementedError
 
+  def warm_start(self, config) -> None:
+    """Called by the training loop on a fresh run (no checkpoint yet): load weights from
+    elsewhere (pix2pixHD: the previous stage's run). Default: nothing."""
+
+  def training_callbacks(self, config) -> list:
+    """Keras callbacks the family adds to the training loop, run before checkpointing (pix2pixHD:
+    the feature clusters of the last epoch). Default: none."""
+    return []
+
   @staticmethod
   def _variables(nets: Iterable[keras.Model]) -> list:
     return [v for net in nets for v in net.trainable_variables]

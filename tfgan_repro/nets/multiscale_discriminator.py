@@ -13,7 +13,7 @@ import keras
 
 from tfgan_repro.layers.exclude_pad_average_pooling2d import ExcludePadAveragePooling2D
 from tfgan_repro.nets.common import ImageSize, image_input
-from tfgan_repro.nets.nlayer_discriminator import PADDING, nlayer_discriminator_layers
+from tfgan_repro.nets.nlayer_discriminator import PADDING, nlayer_discriminator_features
 from tfgan_repro.nets.registry import register_network
 
 
@@ -36,10 +36,13 @@ def multiscale(
   norm: str = "instance",
   num_d: int = 2,
   padding: int = PADDING,
+  intermediate_features: bool = False,
   image_size: ImageSize = None,
   name: str = "multiscale",
 ) -> keras.Model:
-  """num_d PatchGANs on the input pooled 0, 1, ..., num_d - 1 times: a list of num_d logit maps.
+  """num_d PatchGANs on the input pooled 0, 1, ..., num_d - 1 times: a list of num_d logit maps,
+  or with intermediate_features (official pix2pixHD getIntermFeat = not --no_ganFeat_loss) a list
+  of num_d lists of the n_layers + 2 stage outputs D_k^(i) (paper Eq. 4), logits last.
 
   Defaults: each scale is the official CycleGAN PatchGAN (--ndf 64 --n_layers_D 3 --norm instance,
   padw 1); num_d 2 is pix2pixHD's --num_D default; pix2pixHD itself uses padding 2.
@@ -52,9 +55,8 @@ def multiscale(
   for i in range(num_d):
     if i:
       x = ExcludePadAveragePooling2D(3, 2, 1, name=f"scale{i}_downsample")(x)  # (N, H/2, W/2, C)
-    outputs.append(
-      nlayer_discriminator_layers(
-        x, ndf=ndf, n_layers=n_layers, norm=norm, padding=padding, prefix=f"scale{i}_"
-      )
+    features = nlayer_discriminator_features(
+      x, ndf=ndf, n_layers=n_layers, norm=norm, padding=padding, prefix=f"scale{i}_"
     )
+    outputs.append(features if intermediate_features else features[-1])
   return keras.Model(inputs, outputs, name=name)

@@ -27,7 +27,7 @@ LEAKY_SLOPE = 0.2
 MAX_MULT = 8
 
 
-def nlayer_discriminator_layers(
+def nlayer_discriminator_features(
   x: keras.KerasTensor,
   *,
   ndf: int,
@@ -35,8 +35,9 @@ def nlayer_discriminator_layers(
   norm: str,
   padding: int = PADDING,
   prefix: str = "",
-) -> keras.KerasTensor:
-  """The NLayerDiscriminator body on a tensor: (N, H, W, C) -> (N, H', W', 1) logits.
+) -> list[keras.KerasTensor]:
+  """The NLayerDiscriminator body on a tensor, as the n_layers + 2 outputs of its stages (official
+  pix2pixHD getIntermFeat: `model0` .. `model{n_layers+1}`), the logits (N, H', W', 1) last.
 
   With padding 1, H' = H / 2^n_layers - 2 for H divisible by 2^n_layers (30 at 256 px, n_layers 3).
   Layer names get `prefix` (the multiscale discriminator uses one per scale).
@@ -49,6 +50,7 @@ def nlayer_discriminator_layers(
   # official: the first and the last conv keep PyTorch's default bias=True.
   x = conv2d(x, ndf, KERNEL_SIZE, strides=2, padding=padding, name=f"{prefix}conv1")
   x = keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"{prefix}conv1_lrelu")(x)
+  features = [x]
   for n in range(1, n_layers + 1):
     strides = 2 if n < n_layers else 1
     x = conv2d(
@@ -62,9 +64,17 @@ def nlayer_discriminator_layers(
     )
     x = normalization(norm, name=f"{prefix}conv{n + 1}_norm")(x)
     x = keras.layers.LeakyReLU(LEAKY_SLOPE, name=f"{prefix}conv{n + 1}_lrelu")(x)
+    features.append(x)
   x = conv2d(x, 1, KERNEL_SIZE, padding=padding, name=f"{prefix}conv_out")
   # float32 logits under mixed precision (Keras mixed-precision guide: last layer in float32).
-  return keras.layers.Activation("linear", dtype="float32", name=f"{prefix}logits")(x)
+  features.append(keras.layers.Activation("linear", dtype="float32", name=f"{prefix}logits")(x))
+  return features
+
+
+def nlayer_discriminator_layers(x: keras.KerasTensor, **kwargs) -> keras.KerasTensor:
+  """The NLayerDiscriminator body on a tensor: (N, H, W, C) -> (N, H', W', 1) logits; keyword
+  arguments of `nlayer_discriminator_features`."""
+  return nlayer_discriminator_features(x, **kwargs)[-1]
 
 
 @register_network(

@@ -10,7 +10,7 @@ import keras
 
 from tfgan_repro.registry import Registry
 
-ROLES = ("generator", "discriminator")
+ROLES = ("generator", "discriminator", "encoder")  # encoder: pix2pixHD's feature encoder E
 
 
 @dataclasses.dataclass(frozen=True)

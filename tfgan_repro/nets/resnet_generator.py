@@ -25,6 +25,79 @@ from tfgan_repro.nets.registry import register_network
 N_DOWNSAMPLING = 2
 
 
+def resnet_generator_features(
+  x: keras.KerasTensor,
+  *,
+  n_blocks: int,
+  ngf: int,
+  norm: str,
+  n_downsampling: int = N_DOWNSAMPLING,
+  upsample: str = "transpose",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  prefix: str = "",
+) -> keras.KerasTensor:
+  """The ResnetGenerator body on a tensor, up to its output conv: (N, H, W, C) -> (N, H, W, ngf).
+
+  c7s1-ngf, n_downsampling stride-2 convs (ngf * 2^i), n_blocks ResnetBlocks, n_downsampling
+  upsamples. pix2pixHD's GlobalGenerator (n_downsampling 4) and Encoder (n_blocks 0) are this
+  body too. Layer names get `prefix`.
+  """
+  if n_blocks < 0:
+    raise ValueError(f"n_blocks must be >= 0, got {n_blocks!r}")
+  if ngf < 1:
+    raise ValueError(f"ngf must be >= 1, got {ngf!r}")
+  if n_downsampling < 0:
+    raise ValueError(f"n_downsampling must be >= 0, got {n_downsampling!r}")
+  if upsample not in UPSAMPLE_MODES:
+    raise ValueError(f"unknown upsample {upsample!r}; valid: {', '.join(UPSAMPLE_MODES)}")
+  if not 0.0 <= dropout < 1.0:
+    raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
+  use_bias = bias_for_normalization(norm)
+  p = prefix
+  x = conv2d(x, ngf, 7, padding=3, padding_mode="reflect", use_bias=use_bias, name=f"{p}conv_in")
+  x = normalization(norm, name=f"{p}norm_in")(x)
+  x = keras.layers.ReLU(name=f"{p}relu_in")(x)
+  for i in range(1, n_downsampling + 1):
+    x = conv2d(x, ngf * 2**i, 3, strides=2, padding=1, use_bias=use_bias, name=f"{p}down{i}")
+    x = normalization(norm, name=f"{p}down{i}_norm")(x)
+    x = keras.layers.ReLU(name=f"{p}down{i}_relu")(x)
+  dim = ngf * 2**n_downsampling
+  for b in range(1, n_blocks + 1):
+    x = resnet_block(
+      x,
+      dim,
+      norm,
+      use_bias=use_bias,
+      dropout=dropout,
+      dropout_at_inference=dropout_at_inference,
+      name=f"{p}block{b}",
+    )
+  for i in range(1, n_downsampling + 1):
+    filters = ngf * 2 ** (n_downsampling - i)
+    x = upsample_block(x, filters, upsample, use_bias=use_bias, name=f"{p}up{i}")
+    x = normalization(norm, name=f"{p}up{i}_norm")(x)
+    x = keras.layers.ReLU(name=f"{p}up{i}_relu")(x)
+  return x
+
+
+def output_layers(
+  x: keras.KerasTensor, output_channels: int, prefix: str = ""
+) -> keras.KerasTensor:
+  """ReflectionPad2d(3), Conv2d(k7) output_channels, Tanh (c7s1-3). Official: bias=True."""
+  x = conv2d(
+    x,
+    output_channels,
+    7,
+    padding=3,
+    padding_mode="reflect",
+    use_bias=True,
+    name=f"{prefix}conv_out",
+  )
+  # float32 output under mixed precision (Keras mixed-precision guide: last layer in float32).
+  return keras.layers.Activation("tanh", dtype="float32", name=f"{prefix}tanh")(x)
+
+
 def resnet_generator(
   *,
   n_blocks: int,
@@ -41,55 +114,42 @@ def resnet_generator(
   """ResnetGenerator: (N, H, W, input_channels) in [-1, 1] -> (N, H, W, output_channels) in [-1, 1].
 
   Defaults are the official CycleGAN options: --ngf 64 --norm instance --no_dropout (dropout 0;
-  official `use_dropout` is rate 0.5). use_bias = (norm == instance), official rule. H, W multiples of 4.
+  official `use_dropout` is rate 0.5). use_bias = (norm == instance), official rule. H, W
+  multiples of 4 (2 downsamples).
   """
-  if n_blocks < 0:
-    raise ValueError(f"n_blocks must be >= 0, got {n_blocks!r}")
-  if ngf < 1:
-    raise ValueError(f"ngf must be >= 1, got {ngf!r}")
-  if upsample not in UPSAMPLE_MODES:
-    raise ValueError(f"unknown upsample {upsample!r}; valid: {', '.join(UPSAMPLE_MODES)}")
-  if not 0.0 <= dropout < 1.0:
-    raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-  use_bias = bias_for_normalization(norm)
   inputs = image_input(input_channels, image_size, multiple_of=2**N_DOWNSAMPLING)
-
-  x = conv2d(inputs, ngf, 7, padding=3, padding_mode="reflect", use_bias=use_bias, name="conv_in")
-  x = normalization(norm, name="norm_in")(x)
-  x = keras.layers.ReLU(name="relu_in")(x)
-  for i in range(1, N_DOWNSAMPLING + 1):
-    x = conv2d(x, ngf * 2**i, 3, strides=2, padding=1, use_bias=use_bias, name=f"down{i}")
-    x = normalization(norm, name=f"down{i}_norm")(x)
-    x = keras.layers.ReLU(name=f"down{i}_relu")(x)
-
-  dim = ngf * 2**N_DOWNSAMPLING
-  for b in range(1, n_blocks + 1):
-    y = conv2d(
-      x, dim, 3, padding=1, padding_mode="reflect", use_bias=use_bias, name=f"block{b}_conv1"
-    )
-    y = normalization(norm, name=f"block{b}_norm1")(y)
-    y = keras.layers.ReLU(name=f"block{b}_relu")(y)
-    if dropout:
-      y = dropout_layer(dropout, dropout_at_inference, name=f"block{b}_dropout")(y)
-    y = conv2d(
-      y, dim, 3, padding=1, padding_mode="reflect", use_bias=use_bias, name=f"block{b}_conv2"
-    )
-    y = normalization(norm, name=f"block{b}_norm2")(y)
-    x = keras.layers.Add(name=f"block{b}_add")([x, y])
-
-  for i in range(1, N_DOWNSAMPLING + 1):
-    filters = ngf * 2 ** (N_DOWNSAMPLING - i)
-    x = upsample_block(x, filters, upsample, use_bias=use_bias, name=f"up{i}")
-    x = normalization(norm, name=f"up{i}_norm")(x)
-    x = keras.layers.ReLU(name=f"up{i}_relu")(x)
-
-  # official: the last conv keeps PyTorch's default bias=True.
-  x = conv2d(
-    x, output_channels, 7, padding=3, padding_mode="reflect", use_bias=True, name="conv_out"
+  x = resnet_generator_features(
+    inputs,
+    n_blocks=n_blocks,
+    ngf=ngf,
+    norm=norm,
+    upsample=upsample,
+    dropout=dropout,
+    dropout_at_inference=dropout_at_inference,
   )
-  # float32 output under mixed precision (Keras mixed-precision guide: last layer in float32).
-  outputs = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
-  return keras.Model(inputs, outputs, name=name)
+  return keras.Model(inputs, output_layers(x, output_channels), name=name)
+
+
+def resnet_block(
+  x: keras.KerasTensor,
+  dim: int,
+  norm: str,
+  *,
+  use_bias: bool,
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  name: str,
+) -> keras.KerasTensor:
+  """Official ResnetBlock(dim, padding_type='reflect'): x + [reflect 1, conv3, norm, ReLU,
+  (Dropout), reflect 1, conv3, norm](x). Layers `{name}_conv1`, `{name}_norm1`, ..., `{name}_add`."""
+  y = conv2d(x, dim, 3, padding=1, padding_mode="reflect", use_bias=use_bias, name=f"{name}_conv1")
+  y = normalization(norm, name=f"{name}_norm1")(y)
+  y = keras.layers.ReLU(name=f"{name}_relu")(y)
+  if dropout:
+    y = dropout_layer(dropout, dropout_at_inference, name=f"{name}_dropout")(y)
+  y = conv2d(y, dim, 3, padding=1, padding_mode="reflect", use_bias=use_bias, name=f"{name}_conv2")
+  y = normalization(norm, name=f"{name}_norm2")(y)
+  return keras.layers.Add(name=f"{name}_add")([x, y])
 
 
 _TINY = {"ngf": 4}  # narrow variant for round-trip tests

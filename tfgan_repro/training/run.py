@@ -97,11 +97,14 @@ def train(config: ml_collections.ConfigDict, workdir: str) -> GANModel:
   model = build_compiled(config, strategy, schedule.steps_per_epoch)
   checkpointer = Checkpointer(model, workdir, config.train.keep_checkpoints)
   start = checkpointer.restore_latest()
+  if start == 0:
+    model.warm_start(config)
   if start >= schedule.total_steps:
     logging.info("Run already complete at step %d", start)
     return model
   dataset = train_dataset(config, seed=config.seed + start)
   callbacks = [
+    *model.training_callbacks(config),
     cb.NonFiniteGuard(checkpointer),
     cb.CheckpointEvery(checkpointer),
     cb.TensorBoardLogger(
