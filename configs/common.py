@@ -38,7 +38,15 @@ def train_config() -> ml_collections.ConfigDict:
 
 
 def eval_config() -> ml_collections.ConfigDict:
-  return ml_collections.ConfigDict({"num_images": 100, "sample_rows": 6})
+  return ml_collections.ConfigDict(
+    {
+      "num_images": 100,
+      "sample_rows": 6,
+      # FCN-score segmenter (.keras from //tfgan_repro:train_segmenter; pix2pix paper Sec. 4.2)
+      # for city runs; "" = off (eval.json says so).
+      "segmenter": "",
+    }
+  )
 
 
 def export_config() -> ml_collections.ConfigDict:

@@ -1,4 +1,5 @@
-"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN` (writes RUN/eval.json)."""
+"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN [--segmenter=FILE.keras]`
+(writes RUN/eval.json)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from tfgan_repro.training import checkpointing
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to score.", required=True)
 _CHECKPOINT = flags.DEFINE_string("checkpoint", None, "A checkpoint prefix (default: the newest).")
+_SEGMENTER = flags.DEFINE_string(
+  "segmenter", None, "FCN-score segmenter .keras file (overrides config.eval.segmenter)."
+)
 
 
 def main(argv: list[str]) -> None:
@@ -17,6 +21,9 @@ def main(argv: list[str]) -> None:
   workdir = cli.user_path(_WORKDIR.value)
   checkpoint = cli.user_path(_CHECKPOINT.value) if _CHECKPOINT.value else None
   config, model, step = checkpointing.load_run(workdir, checkpoint)
+  if _SEGMENTER.value is not None:
+    with config.unlocked():
+      config.eval.segmenter = cli.user_path(_SEGMENTER.value) if _SEGMENTER.value else ""
   result = evaluation.evaluate(config, model)
   result["step"] = step
   print(evaluation.format_eval(result))

@@ -9,9 +9,12 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro import data
+from tfgan_repro import data, segmenter
+from tfgan_repro.data.procedural import city
 from tfgan_repro.metrics import paired_scores
+from tfgan_repro.metrics.segmentation import SCORES
 from tfgan_repro.models import GANModel
+from tfgan_repro.paths import user_path
 
 EVAL_FILE = "eval.json"
 CLASS_MEAN_PAIRS = 100  # training pairs the class-mean colour baseline averages over
@@ -56,7 +59,8 @@ def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
   of its target domain (CycleGAN: G_AB(a) vs the true b, G_BA(b) vs the true a; pix2pix: G(a)
   vs the true b), by the model's test protocol (`GANModel.translate`), with a trivial baseline
   beside each (`_baseline`: identity, or class-mean colours for one-hot label maps) and the gain
-  over it. Random draws at test time (pix2pix's dropout) are seeded with config.seed."""
+  over it. Random draws at test time (pix2pix's dropout) are seeded with config.seed. For the
+  city source with config.eval.segmenter set, also the FCN-score (`_segmentation`)."""
   try:
     a, b = data.paired_test_arrays(config.data, config.eval.num_images)
   except data.NoGroundTruthError as err:
@@ -64,16 +68,63 @@ def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
   domains = {"A": a, "B": b}
   result = {"ground_truth": True, "num_images": int(len(a))}
   tf.random.set_seed(config.seed)  # the same scores from the run and from the eval binary
+  fakes = {}
   for name in model.generators:
     source, target = model.directions[name]
     inputs, truth = domains[source], domains[target]
-    scores = paired_scores(_translate(model, name, inputs), truth)
+    fakes[name] = _translate(model, name, inputs).numpy()
+    scores = paired_scores(fakes[name], truth)
     baseline, base = _baseline(config, inputs, truth)
     result[name] = {**scores, "baseline": baseline, "identity_psnr": None, "identity_ssim": None}
     if baseline is not None:
       result[name].update({f"{baseline}_psnr": base["psnr"], f"{baseline}_ssim": base["ssim"]})
     result[name]["psnr_gain_db"] = None if baseline is None else scores["psnr"] - base["psnr"]
+  result["segmentation"] = _segmentation(config, model, domains, fakes, result)
   return result
+
+
+def _label_domains(config: ml_collections.ConfigDict) -> tuple[str, str] | None:
+  """(label-map domain, photo domain) after data.direction for the city source, else None."""
+  cfg = data.resolve_data_config(config.data)
+  if cfg.source != "city":
+    return None
+  return ("A", "B") if cfg.direction == "AtoB" else ("B", "A")
+
+
+def _label_ids(config: ml_collections.ConfigDict, labels: np.ndarray) -> np.ndarray:
+  """int [N, H, W] class ids of label maps as the pipeline yields them: one-hot (argmax) or
+  palette colours in [-1, 1] (the nearest city.PALETTE colour)."""
+  if data.resolve_data_config(config.data).label_format == "onehot":
+    return np.argmax(labels, axis=-1)
+  palette = city.PALETTE.astype(np.float32) / 127.5 - 1.0  # [K, 3]
+  return np.argmin(((labels[..., None, :] - palette) ** 2).sum(-1), axis=-1)
+
+
+def _segmentation(
+  config: ml_collections.ConfigDict,
+  model: GANModel,
+  domains: dict[str, np.ndarray],
+  fakes: dict[str, np.ndarray],
+  result: dict,
+) -> dict:
+  """The FCN-score (pix2pix Sec. 4.2): the segmenter of config.eval.segmenter labels the true
+  photos (the upper bound) and each label -> photo generator's photos; adds each generator's
+  scores (class_iou in the order of "classes") to result[name]["segmentation"] and returns
+  {"segmenter", "classes", "true_photos"}, or {"segmenter": None, "reason"} when off."""
+  path = config.eval.get("segmenter", "")
+  domains_of = _label_domains(config)
+  if not path:
+    return {"segmenter": None, "reason": "off: config.eval.segmenter is empty (eval --segmenter)"}
+  if domains_of is None:
+    return {"segmenter": None, "reason": f"source {config.data.source!r} has no city label maps"}
+  label_domain, photo_domain = domains_of
+  photos, labels = domains[photo_domain], _label_ids(config, domains[label_domain])
+  net = segmenter.load_segmenter(user_path(path), *photos.shape[1:3])
+  for name in model.generators:
+    if model.directions[name] == (label_domain, photo_domain):
+      result[name]["segmentation"] = segmenter.score(net, fakes[name], labels)
+  true = segmenter.score(net, photos, labels)
+  return {"segmenter": user_path(path), "classes": list(city.CLASSES), "true_photos": true}
 
 
 def _number(value: float | None, width: int, digits: int) -> str:
@@ -92,7 +143,7 @@ def format_eval(result: dict) -> str:
     f"{'network':<8} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)),
   ]
   for name, r in result.items():
-    if not isinstance(r, dict):
+    if not isinstance(r, dict) or "psnr" not in r:
       continue
     base = r.get("baseline")
     lines.append(
@@ -100,7 +151,27 @@ def format_eval(result: dict) -> str:
       f"{_number(r.get(f'{base}_psnr'), 7, 2)} {_number(r.get(f'{base}_ssim'), 6, 3)} "
       f"{_number(r['psnr_gain_db'], 8, 2)}"
     )
-  return "\n".join(lines)
+  return "\n".join(lines + _format_segmentation(result))
+
+
+def _format_segmentation(result: dict) -> list[str]:
+  """The FCN-score rows, as the pix2pix / CycleGAN papers' tables (true photos last)."""
+  seg = result.get("segmentation", {})
+  if not seg.get("segmenter"):
+    return [f"segmentation score: {seg.get('reason', 'off')}"] if seg else []
+  rows = {
+    n: r["segmentation"] for n, r in result.items() if isinstance(r, dict) and "segmentation" in r
+  }
+  rows["true photo"] = seg["true_photos"]
+  lines = [
+    f"segmentation score (segmenter {seg['segmenter']})",
+    f"{'photos':<10} {'per-pixel acc':>13} {'per-class acc':>13} {'class IoU':>9}",
+  ]
+  for name, r in rows.items():
+    lines.append(
+      f"{name:<10} " + " ".join(f"{r[k]:{w}.3f}" for k, w in zip(SCORES, (13, 13, 9), strict=True))
+    )
+  return lines
 
 
 def write_eval(result: dict, workdir: str) -> str:
