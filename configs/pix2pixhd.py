@@ -100,8 +100,12 @@ def city() -> ml_collections.ConfigDict:
 
 def tiny() -> ml_collections.ConfigDict:
   """Seconds-long runs for tests: final 128x64 (global stage 64x32: G1's 16x bottleneck needs
-  at least 2 rows for its reflect padding), ngf 4, 2 blocks, ndf 4, 8 scenes."""
+  at least 2 rows for its reflect padding), ngf 4, 2 blocks, ndf 4, 8 scenes. crop_size (only
+  the side of square test batches and of the static TFLite export with preprocess "none") 128:
+  64 in the global stage, where G1's bottleneck is 4x4 (at 2x2 its instance norm amplified
+  float noise past the two-replica test's tolerance)."""
   config = city()
+  config.data.crop_size = 128
   config.data.num_train = 8
   config.data.num_test = 4
   config.generator.ngf = 4

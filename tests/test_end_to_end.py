@@ -46,6 +46,10 @@ FAMILIES = {
   "pix2pix": Family(
     "configs/pix2pix.py:tiny", ("G",), (128, 128, 8), ("serving_default",), "class_mean"
   ),
+  # global stage: 8 one-hot channels + the instance-id channel -> photo, features from clusters
+  "pix2pixhd": Family(
+    "configs/pix2pixhd.py:tiny", ("G",), (64, 64, 9), ("serving_default",), "class_mean"
+  ),
 }
 
 

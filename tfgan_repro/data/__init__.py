@@ -1,6 +1,7 @@
 """Data: the tf.data pipeline (pipeline.py), its sources (folders, tfds, procedural) and transforms."""
 
 from tfgan_repro.data.pipeline import (
+  INSTANCE_ID_SCALE,
   NoGroundTruthError,
   default_data_config,
   domain_channels,
@@ -15,6 +16,7 @@ from tfgan_repro.data.pipeline import (
 )
 
 __all__ = [
+  "INSTANCE_ID_SCALE",
   "NoGroundTruthError",
   "default_data_config",
   "domain_channels",

@@ -38,6 +38,9 @@ DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
 LABEL_FORMATS = ("onehot", "color", "onehot_instance")
 # Cityscapes instanceIds: a "thing" instance is class * 1000 + k, a "stuff" region its class id.
 INSTANCE_ID_BASE = 1000
+# The id channel holds id / 2^16: exact in float32 (ids < 2^16) and within [-1, 1], the range
+# every exported input is checked against (export.parity.as_images).
+INSTANCE_ID_SCALE = 2.0**16
 _EVAL_BATCH = 64  # images per step when materialising arrays; any value gives the same arrays
 
 
@@ -162,9 +165,10 @@ def _finish(x: tf.Tensor, cfg: ml_collections.ConfigDict, spec: LabelSpec | None
 def instance_ids(labels: tf.Tensor) -> tf.Tensor:
   """int [..., H, W, 2] (class, instance; 0 = none) -> float32 [..., H, W, 1] instance ids as
   Cityscapes' gtFine_instanceIds (pix2pixHD's --instance input): class * 1000 + k for an
-  instance k, the class id for stuff."""
+  instance k, the class id for stuff; divided by INSTANCE_ID_SCALE."""
   cls, inst = labels[..., :1], labels[..., 1:2]
-  return tf.cast(tf.where(inst > 0, cls * INSTANCE_ID_BASE + inst, cls), tf.float32)
+  ids = tf.where(inst > 0, cls * INSTANCE_ID_BASE + inst, cls)
+  return tf.cast(ids, tf.float32) / INSTANCE_ID_SCALE
 
 
 def _prepared(

@@ -5,9 +5,6 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-# Ids are compared as float64 after adding batch_index * this: exact for |id| < 2^32.
-_BATCH_OFFSET = 2.0**33
-
 
 @keras.saving.register_keras_serializable(package="tfgan_repro")
 class InstanceAveragePooling(keras.layers.Layer):
@@ -20,8 +17,10 @@ class InstanceAveragePooling(keras.layers.Layer):
   def call(self, inputs: list[tf.Tensor]) -> tf.Tensor:
     features, ids = inputs
     shape = tf.shape(features)
-    batch = tf.reshape(tf.range(shape[0], dtype=tf.float64), [-1, 1, 1, 1])
-    keys = tf.reshape(tf.cast(ids, tf.float64) + batch * _BATCH_OFFSET, [-1])  # (N*H*W,)
+    # One int64 key per (image, id): the id's float32 bits in the low 32 bits (exact for any id).
+    bits = tf.cast(tf.bitcast(tf.cast(ids, tf.float32), tf.uint32), tf.int64)  # (N, H, W, 1)
+    batch = tf.reshape(tf.range(shape[0], dtype=tf.int64), [-1, 1, 1, 1])
+    keys = tf.reshape(bits + batch * 2**32, [-1])  # (N*H*W,)
     _, segment = tf.unique(keys)
     flat = tf.reshape(features, [-1, shape[3]])  # (N*H*W, C)
     means = tf.math.unsorted_segment_mean(flat, segment, tf.reduce_max(segment) + 1)

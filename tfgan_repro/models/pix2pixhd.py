@@ -2,7 +2,7 @@
 instance boundary maps and instance-wise features.
 
 Code names -> paper -> official NVIDIA/pix2pixHD (pix2pixHD_model.py, train.py):
-  a: one-hot label map s + its instance ids (last channel)  label, inst (--label_nc, --instance)
+  a: one-hot label map s + its instance ids / 2^16 (last)   label, inst (--label_nc, --instance)
   edges: instance boundary map (Sec. 3.3)                    get_edges(inst)
   E: instance-wise feature encoder (Sec. 3.4)               netE (--instance_feat)
   G_core: G1 (stage "global") or {G1, G2} (Sec. 3.2)         netG (--netG global | local)
@@ -249,7 +249,8 @@ class Pix2PixHD(GANModel):
     for a, b in dataset:
       ids = a[..., self.num_classes :]
       feats = self.E(tf.concat([b, ids], -1), training=False).numpy()
-      for f, i in zip(feats, ids.numpy()[..., 0], strict=True):
+      raw_ids = np.rint(ids.numpy()[..., 0] * data.INSTANCE_ID_SCALE)  # [N, H, W]
+      for f, i in zip(feats, raw_ids, strict=True):
         for label, r in instance_features(f, i).items():
           rows.setdefault(label, []).append(r)
     stacked = {label: np.concatenate(r) for label, r in rows.items()}
