@@ -28,6 +28,7 @@ def paper() -> ml_collections.ConfigDict:
   config.generator = ml_collections.ConfigDict(
     {
       "stage": "global",  # paper Sec. 3.2: global, then local with G1 fixed, then joint
+      "name": "global_generator",  # official --netG global; local_enhancer (--netG local) after
       "ngf": 64,  # official --ngf 64 (G1's width; the local enhancer's G2 gets 32)
       "n_downsample_global": 4,  # official --n_downsample_global 4
       "n_blocks_global": 9,  # official --n_blocks_global 9
@@ -129,6 +130,7 @@ def staged(config: ml_collections.ConfigDict, stage: str) -> ml_collections.Conf
   local trains G2 with G1 fixed (official label2city_1024p: --niter_fix_global 10, the rest of
   its 100 + 100 epochs in joint)."""
   config.generator.stage = stage
+  config.generator.name = "global_generator" if stage == "global" else "local_enhancer"
   if stage == "global":
     config.data.load_size //= 2
     config.data.crop_size //= 2

@@ -66,6 +66,16 @@ def test_wrong_label_format_is_refused():
     models.build_model(config)
 
 
+def test_stage_and_generator_must_agree():
+  config = configs.get_config("tiny")
+  config.generator.stage = "local"  # without the local variant's generator
+  with pytest.raises(ValueError, match="stage 'local' trains 'local_enhancer'"):
+    models.build_model(config)
+  _, model = _model("tiny", instance_feat=False)
+  with pytest.raises(ValueError, match="select_cluster needs instance features"):
+    model.select_cluster(0)
+
+
 def test_local_stage_starts_from_the_global_runs_g1(tmp_path):
   config, global_model = _model("tiny")
   checkpointing.prepare_workdir(config, str(tmp_path))

@@ -263,6 +263,10 @@ class Pix2PixHD(GANModel):
   def select_cluster(self, index: int, counts: np.ndarray | None = None) -> None:
     """G's per-class feature := centre `index` of that class (its last one where it has fewer;
     zeros for a class without instances)."""
+    if self.E is None:
+      raise ValueError("select_cluster needs instance features (config.features.instance_feat)")
+    if index < 0:
+      raise ValueError(f"index must be >= 0, got {index!r}")
     centres = self.feature_centres.numpy()
     if counts is None:
       counts = np.any(centres != 0, axis=-1).sum(-1)

@@ -18,6 +18,12 @@ def generator_core(config: ml_collections.ConfigDict, input_channels: int, outpu
   gen = config.generator
   if gen.stage not in STAGES:
     raise ValueError(f"config.generator.stage must be one of {STAGES}, got {gen.stage!r}")
+  net = "global_generator" if gen.stage == "global" else "local_enhancer"
+  if gen.name != net:
+    raise ValueError(
+      f"config.generator.stage {gen.stage!r} trains {net!r}, but config.generator.name is "
+      f"{gen.name!r}; pick the stage by the config variant (VARIANT, VARIANT_local, VARIANT_joint)"
+    )
   common = dict(input_channels=input_channels, output_channels=output_channels, norm=gen.norm)
   if gen.stage == "global":
     return nets.NETWORKS.get("global_generator").build(
