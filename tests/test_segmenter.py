@@ -106,3 +106,12 @@ def test_eval_reports_the_segmentation_score_of_generated_and_true_photos(tmp_pa
   table = evaluation.format_eval(result)
   assert "true photo" in table and f"{got['G']['mean_iou']:.3f}" in table
   json.dumps(result)  # eval.json can hold it
+
+
+@pytest.mark.parametrize("label_format", ["onehot", "color", "onehot_instance"])
+def test_the_true_class_ids_are_read_back_from_every_label_format(label_format):
+  config = pix2pix.get_config("tiny")
+  config.data.label_format = label_format
+  a, _ = data.paired_test_arrays(config.data, 2)
+  want = city.city_arrays("test", 128, 4).labels[:2]  # tiny: 4 test scenes rendered at 128 px
+  np.testing.assert_array_equal(evaluation.city_label_ids(config, a), want)

@@ -91,13 +91,14 @@ def _label_domains(config: ml_collections.ConfigDict) -> tuple[str, str] | None:
   return ("A", "B") if cfg.direction == "AtoB" else ("B", "A")
 
 
-def _label_ids(config: ml_collections.ConfigDict, labels: np.ndarray) -> np.ndarray:
-  """int [N, H, W] class ids of label maps as the pipeline yields them: one-hot (argmax) or
-  palette colours in [-1, 1] (the nearest city.PALETTE colour)."""
-  if data.resolve_data_config(config.data).label_format == "onehot":
-    return np.argmax(labels, axis=-1)
-  palette = city.PALETTE.astype(np.float32) / 127.5 - 1.0  # [K, 3]
-  return np.argmin(((labels[..., None, :] - palette) ** 2).sum(-1), axis=-1)
+def city_label_ids(config: ml_collections.ConfigDict, labels: np.ndarray) -> np.ndarray:
+  """int [N, H, W] city class ids of label maps as the pipeline yields them: palette colours in
+  [-1, 1] (the nearest city.PALETTE colour), else one-hot first (argmax of the class channels;
+  onehot_instance's instance channel follows them)."""
+  if data.resolve_data_config(config.data).label_format == "color":
+    palette = city.PALETTE.astype(np.float32) / 127.5 - 1.0  # [K, 3]
+    return np.argmin(((labels[..., None, :] - palette) ** 2).sum(-1), axis=-1)
+  return np.argmax(labels[..., : len(city.CLASSES)], axis=-1)
 
 
 def _segmentation(
@@ -118,7 +119,7 @@ def _segmentation(
   if domains_of is None:
     return {"segmenter": None, "reason": f"source {config.data.source!r} has no city label maps"}
   label_domain, photo_domain = domains_of
-  photos, labels = domains[photo_domain], _label_ids(config, domains[label_domain])
+  photos, labels = domains[photo_domain], city_label_ids(config, domains[label_domain])
   net = segmenter.load_segmenter(user_path(path), *photos.shape[1:3])
   for name in model.generators:
     if model.directions[name] == (label_domain, photo_domain):
