@@ -71,3 +71,19 @@ def base_config(model: str) -> ml_collections.ConfigDict:
   config.eval = eval_config()
   config.export = export_config()
   return config
+
+
+def test_sized(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """`config` cut to a seconds-long run for tests (each family's `tiny` sizes its nets itself):
+  8 / 4 scenes, 1 + 1 epochs, a checkpoint every 4 steps, small eval and export checks."""
+  config.data.num_train = 8
+  config.data.num_test = 4
+  config.optimizer.n_epochs = 1
+  config.optimizer.n_epochs_decay = 1
+  config.train.checkpoint_every = 4
+  config.train.log_every = 2
+  config.train.image_every = 4
+  config.eval.num_images = 4
+  config.eval.sample_rows = 2
+  config.export.num_check_images = 2
+  return config

@@ -89,19 +89,9 @@ def tiny() -> ml_collections.ConfigDict:
   config = city()
   config.data.load_size = 136
   config.data.crop_size = 128
-  config.data.num_train = 8
-  config.data.num_test = 4
   config.generator.ngf = 4
   config.discriminator.ndf = 4
-  config.optimizer.n_epochs = 1
-  config.optimizer.n_epochs_decay = 1
-  config.train.checkpoint_every = 4
-  config.train.log_every = 2
-  config.train.image_every = 4
-  config.eval.num_images = 4
-  config.eval.sample_rows = 2
-  config.export.num_check_images = 2
-  return config
+  return common.test_sized(config)
 
 
 def folder() -> ml_collections.ConfigDict:

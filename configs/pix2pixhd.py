@@ -107,22 +107,12 @@ def tiny() -> ml_collections.ConfigDict:
   float noise past the two-replica test's tolerance)."""
   config = city()
   config.data.crop_size = 128
-  config.data.num_train = 8
-  config.data.num_test = 4
   config.generator.ngf = 4
   config.generator.n_blocks_global = 2
   config.discriminator.ndf = 4
   config.features.nef = 2
   config.features.n_clusters = 2
-  config.optimizer.n_epochs = 1
-  config.optimizer.n_epochs_decay = 1
-  config.train.checkpoint_every = 4
-  config.train.log_every = 2
-  config.train.image_every = 4
-  config.eval.num_images = 4
-  config.eval.sample_rows = 2
-  config.export.num_check_images = 2
-  return config
+  return common.test_sized(config)
 
 
 def staged(config: ml_collections.ConfigDict, stage: str) -> ml_collections.ConfigDict:

@@ -64,18 +64,6 @@ class CycleGAN(GANModel):
     self.d_noise_std, self.d_noise_decay_steps = d_noise_std, d_noise_decay_steps
     self.pool_A = ImagePool(pool_size, image_shape, name="pool_A")  # fakes of A, shown to D_A
     self.pool_B = ImagePool(pool_size, image_shape, name="pool_B")
-    self.g_optimizer: keras.optimizers.Optimizer | None = None
-    self.d_optimizer: keras.optimizers.Optimizer | None = None
-
-  def compile(
-    self,
-    *,
-    g_optimizer: keras.optimizers.Optimizer,
-    d_optimizer: keras.optimizers.Optimizer,
-    **kwargs,
-  ):
-    super().compile(**kwargs)
-    self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
 
   @property
   def generators(self) -> dict[str, keras.Model]:
@@ -88,10 +76,6 @@ class CycleGAN(GANModel):
   @property
   def directions(self) -> dict[str, tuple[str, str]]:
     return {"G_AB": ("A", "B"), "G_BA": ("B", "A")}
-
-  @property
-  def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-    return {"G": self.g_optimizer, "D": self.d_optimizer}
 
   def player_variables(self, player: str) -> list:
     nets = {"G": (self.G_AB, self.G_BA), "D": (self.D_A, self.D_B)}[player]

@@ -26,6 +26,19 @@ class GANModel(keras.Model):
     self.seed = seed
     # Created here, not in train_step: variables cannot be made inside the traced step.
     self._trackers = {name: keras.metrics.Mean(name=name) for name in loss_names}
+    self.g_optimizer: keras.optimizers.Optimizer | None = None
+    self.d_optimizer: keras.optimizers.Optimizer | None = None
+
+  def compile(
+    self,
+    *,
+    g_optimizer: keras.optimizers.Optimizer,
+    d_optimizer: keras.optimizers.Optimizer,
+    **kwargs,
+  ) -> None:
+    """One optimizer per player (G's and D's; each family's train_step orders their updates)."""
+    super().compile(**kwargs)
+    self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
 
   def build(self, input_shape=None) -> None:
     """Nothing to create: the networks are functional models, built when constructed."""
@@ -83,7 +96,7 @@ class GANModel(keras.Model):
   @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
     """One optimizer per player, by name."""
-    raise NotImplementedError
+    return {"G": self.g_optimizer, "D": self.d_optimizer}
 
   def translate(self, name: str, images: tf.Tensor) -> tf.Tensor:
     """Generator `name` applied by the family's test protocol (what eval scores): by default

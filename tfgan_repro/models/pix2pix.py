@@ -49,18 +49,6 @@ class Pix2Pix(GANModel):
     self.G, self.D = G, D
     self.gan_mode, self.lambda_l1, self.eval_mode = gan_mode, lambda_l1, eval_mode
     self.input_palette = None if input_palette is None else np.asarray(input_palette, np.float32)
-    self.g_optimizer: keras.optimizers.Optimizer | None = None
-    self.d_optimizer: keras.optimizers.Optimizer | None = None
-
-  def compile(
-    self,
-    *,
-    g_optimizer: keras.optimizers.Optimizer,
-    d_optimizer: keras.optimizers.Optimizer,
-    **kwargs,
-  ):
-    super().compile(**kwargs)
-    self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
 
   @property
   def generators(self) -> dict[str, keras.Model]:
@@ -69,10 +57,6 @@ class Pix2Pix(GANModel):
   @property
   def networks(self) -> dict[str, keras.Model]:
     return {"generator": self.G, "discriminator": self.D}
-
-  @property
-  def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-    return {"G": self.g_optimizer, "D": self.d_optimizer}
 
   def player_variables(self, player: str) -> list:
     return self._variables({"G": (self.G,), "D": (self.D,)}[player])

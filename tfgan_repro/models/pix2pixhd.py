@@ -127,8 +127,6 @@ class Pix2PixHD(GANModel):
     if stage == "local":  # official --niter_fix_global: only the local enhancer's layers train
       for layer in global_layers(G):
         layer.trainable = False
-    self.g_optimizer: keras.optimizers.Optimizer | None = None
-    self.d_optimizer: keras.optimizers.Optimizer | None = None
 
   def _inference_generator(self, feat_num: int) -> keras.Model:
     """a -> image: labels + edges (+ each class's cluster-centre feature) into G_core."""
@@ -145,10 +143,6 @@ class Pix2PixHD(GANModel):
     x = keras.layers.Concatenate(name="generator_input")(parts)
     return keras.Model(a, self.G_core(x), name="G")
 
-  def compile(self, *, g_optimizer, d_optimizer, **kwargs):
-    super().compile(**kwargs)
-    self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer
-
   @property
   def vgg(self) -> keras.Model | None:
     return self._vgg.value
@@ -160,10 +154,6 @@ class Pix2PixHD(GANModel):
   @property
   def networks(self) -> dict[str, keras.Model]:
     return {"generator": self.G_core, "discriminator": self.D}
-
-  @property
-  def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
-    return {"G": self.g_optimizer, "D": self.d_optimizer}
 
   def player_variables(self, player: str) -> list:
     """G: G_core's trainable variables (G2's only in stage "local") and E's; D: D's."""
