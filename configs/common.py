@@ -45,6 +45,13 @@ def eval_config() -> ml_collections.ConfigDict:
       # FCN-score segmenter (.keras from //tfgan_repro:train_segmenter; pix2pix paper Sec. 4.2)
       # for city runs; "" = off (eval.json says so).
       "segmenter": "",
+      # Attribute classifier (.keras from //tfgan_repro:train_attribute_classifier) that scores
+      # attribute edits (flip / keep accuracy, attribute_evaluation.py); "" = off (the result says so).
+      "classifier": "",
+      # Slider sweep of each attribute's G input, (lo, hi) in G units: DESIGN.md (issue 5) slides
+      # Fader / StarGAN's a past its trained {0, 1} to [0, 5]; CycleCGAN's configs set (-3, 3).
+      "slider": (0.0, 5.0),
+      "slider_steps": 9,  # columns of the slider sheets (issue 5: the slider sweep)
     }
   )
 

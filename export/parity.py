@@ -8,6 +8,7 @@ import math
 import keras
 import numpy as np
 
+from export.inputs import model_inputs
 from export.parity_error import ParityError
 
 # Lead's brief: float32 artifacts must match Keras to 1e-4; the correct export routes measured
@@ -15,23 +16,11 @@ from export.parity_error import ParityError
 DEFAULT_TOLERANCE = 1e-4
 
 
-def as_images(images: np.ndarray, channels: int) -> np.ndarray:
-  """Validates a float NHWC batch in [-1, 1] with `channels` channels; returns it as float32."""
-  array = np.asarray(images, dtype=np.float32)
-  if array.ndim != 4 or array.shape[0] < 1 or array.shape[-1] != channels:
-    raise ValueError(
-      f"images must be a non-empty [N, H, W, {channels}] batch, got shape {np.shape(images)}"
-    )
-  if not np.isfinite(array).all() or array.min() < -1.0 or array.max() > 1.0:
-    raise ValueError(
-      f"images must be finite and in [-1, 1], got range [{array.min()}, {array.max()}]"
-    )
-  return array
-
-
-def keras_outputs(model: keras.Model, images: np.ndarray) -> np.ndarray:
-  """The reference: the Keras model in inference mode, as float32."""
-  return keras.ops.convert_to_numpy(model(images, training=False)).astype(np.float32)
+def keras_outputs(model: keras.Model, inputs: np.ndarray | dict[str, np.ndarray]) -> np.ndarray:
+  """The reference: the Keras model in inference mode on an image batch or on named inputs
+  (export.inputs.as_inputs), as float32."""
+  x = model_inputs(inputs) if isinstance(inputs, dict) else inputs
+  return keras.ops.convert_to_numpy(model(x, training=False)).astype(np.float32)
 
 
 def parity_stats(expected: np.ndarray, actual: np.ndarray) -> dict[str, float]:

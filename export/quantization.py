@@ -175,17 +175,20 @@ def psnr_db(expected: np.ndarray, actual: np.ndarray) -> float:
   return math.inf if mse == 0.0 else 10.0 * math.log10(PSNR_PEAK**2 / mse)
 
 
-def tensor_io(details: dict) -> dict:
+def tensor_io(details: dict, image: bool = True) -> dict:
   """Metadata of one interpreter input / output: name, shape, dtype and how its values map to
-  images in [-1, 1] (float32: as is; integer: float = scale * (q - zero_point))."""
+  floats (float32: as is; integer: float = scale * (q - zero_point)); images lie in [-1, 1],
+  other inputs (attributes, label ids: image=False) have no fixed range."""
   dtype = np.dtype(details["dtype"]).name
+  shape = [int(d) for d in details["shape_signature"]]
   info = {
     "name": details["name"],
-    "shape": [int(d) for d in details["shape_signature"]],
-    "layout": "NHWC",
+    "shape": shape,
+    "layout": "NHWC" if len(shape) == 4 else "NK",
     "dtype": dtype,
-    "range": [-1.0, 1.0],
   }
+  if image:
+    info["range"] = [-1.0, 1.0]
   if dtype != "float32":
     scale, zero_point = details["quantization"]
     info.update(

@@ -4,6 +4,8 @@ Serving contract (tag "serve"):
   "serving_default":
     inputs:  "images"  float32 [batch, height, width, C] in [-1, 1], any batch / height / width
                        the model accepts (the generators' inputs are (None, None, None, C));
+                       generators of several inputs add one key per input (export.inputs:
+                       "attributes" [batch, K] of the editing models);
     outputs: "outputs" float32 [batch, height', width', C'] in the generator's range (tanh: [-1, 1]).
   "translate_bytes" (export.serving_io):
     inputs:  "image_bytes" string [batch]: encoded JPEG / PNG images, each of any size;
@@ -28,28 +30,23 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from export.parity import as_images, keras_outputs, parity_stats
+from export.inputs import INPUT_KEY, Inputs, as_inputs, input_shapes
+from export.parity import keras_outputs, parity_stats
 from export.serving_io import BYTES_INPUT_KEY, BYTES_SIGNATURE_KEY, serving_size, translate_bytes_fn
 from export.staging import staged_directory
 
 # This library's serving contract (module docstring).
 SIGNATURE_KEY = "serving_default"  # TF Serving's default signature name
-INPUT_KEY = "images"
 OUTPUT_KEY = "outputs"
 
 
 def image_input_shape(model: keras.Model) -> tuple[int | None, ...]:
-  """The model's single NHWC input shape, e.g. (None, None, None, 3); ValueError otherwise."""
-  inputs = getattr(model, "inputs", None) if isinstance(model, keras.Model) else None
-  outputs = getattr(model, "outputs", None) if inputs else None
-  if not inputs or len(inputs) != 1 or not outputs or len(outputs) != 1:
-    raise ValueError(
-      f"model must be a functional keras.Model with one input and one output, got {model!r}"
-    )
-  shape = tuple(inputs[0].shape)
-  if len(shape) != 4 or shape[-1] is None:
-    raise ValueError(f"model input must be NHWC with known channels, got shape {shape}")
-  return shape
+  """The NHWC shape of the model's "images" input, e.g. (None, None, None, 3) (export.inputs);
+  ValueError when it has none."""
+  shapes = input_shapes(model)
+  if INPUT_KEY not in shapes:
+    raise ValueError(f"model has no image input; its inputs: {list(shapes)}")
+  return shapes[INPUT_KEY]
 
 
 def export_saved_model(
@@ -61,19 +58,20 @@ def export_saved_model(
 ) -> str:
   """Writes `model` as a SavedModel at `path` (replacing it atomically); returns `path`.
 
-  The "serving_default" signature maps {"images": float32 [N, H, W, C]} to
-  {"outputs": float32 [N, H', W', C']}, running the model with training=False.
+  The "serving_default" signature maps {"images": float32 [N, H, W, C]} (plus the other named
+  inputs of a model of several, export.inputs) to {"outputs": float32 [N, H', W', C']}, running
+  the model with training=False.
   translate_bytes: also write the "translate_bytes" signature (encoded JPEG / PNG -> PNG, any
   size; needs a model of any height and width, 1 or 3 channels in and out). Each image is
   reflect-padded to a multiple of `size_multiple` (default: the net's total stride,
   `export.serving_io.downsampling_factor`: 4 for the ResNets, 2^num_downs for the U-Nets) and at
   least the smallest such size the net takes (found by running it on tiny zero images).
   """
-  shape = image_input_shape(model)
-  if translate_bytes and shape[1:3] != (None, None):
+  shapes = input_shapes(model)
+  if translate_bytes and (len(shapes) != 1 or shapes.get(INPUT_KEY, ())[1:3] != (None, None)):
     raise ValueError(
-      f"translate_bytes needs a model of any height and width, got input shape {shape}; pass "
-      "translate_bytes=False"
+      f"translate_bytes needs a model of one image input of any height and width, got inputs "
+      f"{shapes}; pass translate_bytes=False"
     )
   # No archive.track(model): the endpoint's traced function already captures every variable it
   # reads, and track() would store each weight a second time (the keras.Variable wrappers next to
@@ -81,14 +79,17 @@ def export_saved_model(
   # Keras 3.15). tests/export checks that the checkpoint holds model.count_params() values.
   archive = keras.export.ExportArchive()
 
-  def serve(images: tf.Tensor) -> dict[str, tf.Tensor]:
+  def serve(*tensors: tf.Tensor) -> dict[str, tf.Tensor]:
+    x = tensors[0] if len(tensors) == 1 else list(tensors)
     # float32 out even under a mixed-precision policy (lead's brief: float32 artifacts).
-    return {OUTPUT_KEY: tf.cast(model(images, training=False), tf.float32)}
+    return {OUTPUT_KEY: tf.cast(model(x, training=False), tf.float32)}
 
   archive.add_endpoint(
     name=SIGNATURE_KEY,
-    fn=serve,
-    input_signature=[tf.TensorSpec((None, *shape[1:]), tf.float32, name=INPUT_KEY)],
+    fn=serve,  # the signature's input keys are the specs' names
+    input_signature=[
+      tf.TensorSpec((None, *shape[1:]), tf.float32, name=key) for key, shape in shapes.items()
+    ],
   )
   if translate_bytes:
     archive.add_endpoint(
@@ -103,27 +104,32 @@ def export_saved_model(
 
 def load_serving(
   path: str,
-) -> tuple[Any, tf.types.experimental.ConcreteFunction, str, tf.TensorSpec]:
+) -> tuple[Any, tf.types.experimental.ConcreteFunction, dict[str, tf.TensorSpec]]:
   """Loads `path`; returns (the loaded object, which owns the variables and must outlive any
-  function traced over the signature; its serving_default function; input key; input spec)."""
+  function traced over the signature; its serving_default function; its input specs by key)."""
   loaded = tf.saved_model.load(path)
   if SIGNATURE_KEY not in loaded.signatures:
     raise ValueError(f"path {path!r} has no {SIGNATURE_KEY!r} signature: {list(loaded.signatures)}")
   fn = loaded.signatures[SIGNATURE_KEY]
   specs = fn.structured_input_signature[1]
-  if len(specs) != 1 or len(fn.structured_outputs) != 1:
+  if not specs or len(fn.structured_outputs) != 1:
     raise ValueError(
-      f"path {path!r}: {SIGNATURE_KEY} must have one input and one output, got "
+      f"path {path!r}: {SIGNATURE_KEY} must have inputs and one output, got "
       f"{list(specs)} -> {list(fn.structured_outputs)}"
     )
-  ((key, spec),) = specs.items()
-  return loaded, fn, key, spec
+  return loaded, fn, dict(specs)
 
 
-def check_saved_model(path: str, model: keras.Model, images: np.ndarray) -> dict[str, float]:
-  """Runs `images` through the SavedModel's serving_default (one batch) and compares with
-  model(images, training=False); returns {"max_abs", "mean_abs"}."""
-  images = as_images(images, image_input_shape(model)[-1])
-  _, fn, key, _ = load_serving(path)
-  (actual,) = fn(**{key: tf.constant(images)}).values()
-  return parity_stats(keras_outputs(model, images), actual.numpy())
+def serving_outputs(fn: tf.types.experimental.ConcreteFunction, inputs: dict) -> np.ndarray:
+  """The one output of a serving_default function on named inputs (arrays or tensors)."""
+  (output,) = fn(**{key: tf.constant(value) for key, value in inputs.items()}).values()
+  return output.numpy()
+
+
+def check_saved_model(path: str, model: keras.Model, inputs: Inputs) -> dict[str, float]:
+  """Runs `inputs` (an image batch, or named inputs: export.inputs) through the SavedModel's
+  serving_default (one batch) and compares with the Keras model (training=False); returns
+  {"max_abs", "mean_abs"}."""
+  inputs = as_inputs(inputs, model)
+  _, fn, _ = load_serving(path)
+  return parity_stats(keras_outputs(model, inputs), serving_outputs(fn, inputs))

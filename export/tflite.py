@@ -12,7 +12,7 @@ Input size:
   export pitfalls). The SavedModel's serving function is re-traced with that input spec and saved
   next to the target for conversion; it calls the restored signature, so no Keras object is wrapped
   (the tf.Module pitfall in NOTES.md concerns wrapping Keras models).
-Both keep the signature keys of the SavedModel ("images" -> "outputs").
+Both keep the signature keys of the SavedModel ("images" [+ other named inputs] -> "outputs").
 
 MIRROR_PAD (NOTES.md export pitfalls): TFLite reflect padding gives garbage on older runtimes when a
 pad width exceeds dim - 1 (LiteRT 2.3 refuses it in allocate_tensors). Static models are checked
@@ -30,8 +30,9 @@ import numpy as np
 import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
-from export.parity import as_images, keras_outputs, parity_stats
-from export.saved_model import SIGNATURE_KEY, image_input_shape, load_serving
+from export.inputs import INPUT_KEY, Inputs, as_inputs, batch_size, static_shape, take
+from export.parity import keras_outputs, parity_stats
+from export.saved_model import SIGNATURE_KEY, load_serving
 from export.staging import staged_file
 
 NUM_THREADS = 2  # NOTES.md: the project's machines have 2 CPU cores
@@ -71,14 +72,21 @@ def tflite_converter(
     return tf.lite.TFLiteConverter.from_saved_model(
       saved_model_path, signature_keys=[SIGNATURE_KEY]
     )
-  loaded, fn, key, spec = load_serving(saved_model_path)
-  if spec.shape.rank != 4 or spec.shape[-1] is None:
-    raise ValueError(
-      f"saved_model_path {saved_model_path!r} input {key!r} must be NHWC with known channels, "
-      f"got {spec.shape}"
-    )
-  fixed = tf.TensorSpec((1, input_size, input_size, spec.shape[-1]), spec.dtype, name=key)
-  serve = tf.function(lambda images: fn(**{key: images}), input_signature=[fixed])
+  loaded, fn, specs = load_serving(saved_model_path)
+  for key, spec in specs.items():
+    if spec.shape.rank not in (2, 4) or spec.shape[-1] is None:
+      raise ValueError(
+        f"saved_model_path {saved_model_path!r} input {key!r} must be NHWC or [N, K] with known "
+        f"channels, got {spec.shape}"
+      )
+  keys = list(specs)
+  fixed = [
+    tf.TensorSpec(static_shape(tuple(specs[k].shape), input_size), specs[k].dtype, name=k)
+    for k in keys
+  ]
+  serve = tf.function(
+    lambda *tensors: fn(**dict(zip(keys, tensors, strict=True))), input_signature=fixed
+  )
   resaved = os.path.join(scratch, "saved_model")
   tf.saved_model.save(loaded, resaved, signatures={SIGNATURE_KEY: serve})
   return tf.lite.TFLiteConverter.from_saved_model(resaved)
@@ -118,41 +126,65 @@ def export_tflite(
 
 
 class LiteRTModel:
-  """A .tflite in the LiteRT interpreter (XNNPACK, `num_threads`), called on float [1, H, W, C]
-  images in [-1, 1] and returning float outputs: an int8 / uint8 input is quantized with its
-  scale and zero point (q = round(x / scale) + zero_point, clipped) and an integer output
-  dequantized (x = scale * (q - zero_point)). A dynamic model is resized to each image's shape."""
+  """A .tflite in the LiteRT interpreter (XNNPACK, `num_threads`), called on batch-1 float inputs
+  (an image [1, H, W, C] in [-1, 1], or named inputs as the SavedModel's: export.inputs) and
+  returning the float output: an int8 / uint8 input is quantized with its scale and zero point
+  (q = round(x / scale) + zero_point, clipped) and an integer output dequantized
+  (x = scale * (q - zero_point)). A dynamic model is resized to each call's shapes."""
 
   def __init__(self, path: str, num_threads: int = NUM_THREADS):
     self.path = path
     self.num_threads = num_threads
     self.interpreter = Interpreter(model_path=path, num_threads=num_threads)
-    (self.input,) = self.interpreter.get_input_details()
-    (self.output,) = self.interpreter.get_output_details()
-    self.dynamic = bool((self.input["shape_signature"] < 0).any())
-    self._shape = None if self.dynamic else tuple(int(d) for d in self.input["shape"])
+    self.inputs, self.output = _signature_io(self.interpreter)
+    self.dynamic = any(bool((d["shape_signature"] < 0).any()) for d in self.inputs.values())
+    self._shapes = {k: tuple(int(v) for v in d["shape"]) for k, d in self.inputs.items()}
     if not self.dynamic:
       self.interpreter.allocate_tensors()
 
   @property
-  def static_shape(self) -> tuple[int, ...] | None:
-    """[1, s, s, C] of a static model; None for a dynamic one."""
-    return None if self.dynamic else self._shape
+  def input(self) -> dict:
+    """The image input's details (the only input's, for a model of one)."""
+    return self.inputs.get(INPUT_KEY) or next(iter(self.inputs.values()))
 
-  def __call__(self, image: np.ndarray) -> np.ndarray:
-    """One float32 [1, H, W, C] image -> float32 [1, H', W', C']."""
-    shape = tuple(image.shape)
-    if self._shape != shape:
+  @property
+  def static_shape(self) -> tuple[int, ...] | None:
+    """[1, s, s, C] of a static model's image input; None for a dynamic one."""
+    return None if self.dynamic else tuple(int(d) for d in self.input["shape"])
+
+  def __call__(self, inputs: Inputs) -> np.ndarray:
+    """One example: a float32 [1, H, W, C] image or named inputs -> float32 [1, H', W', C']."""
+    given = inputs if isinstance(inputs, dict) else {INPUT_KEY: inputs}
+    if set(given) != set(self.inputs):
+      raise ValueError(f"{self.path} takes the inputs {list(self.inputs)}, got {list(given)}")
+    shapes = {k: tuple(np.shape(v)) for k, v in given.items()}
+    if shapes != self._shapes:
       if not self.dynamic:
+        key = next(k for k in shapes if shapes[k] != self._shapes[k])
         raise ValueError(
-          f"images of shape {shape} do not fit the static input {self._shape} of {self.path}"
+          f"{key} of shape {shapes[key]} do not fit the static input {self._shapes[key]} of "
+          f"{self.path}"
         )
-      self.interpreter.resize_tensor_input(self.input["index"], shape)  # [1, H, W, C]
+      for key, shape in shapes.items():
+        self.interpreter.resize_tensor_input(self.inputs[key]["index"], shape)
       self.interpreter.allocate_tensors()
-      self._shape = shape
-    self.interpreter.set_tensor(self.input["index"], _quantize(image, self.input))
+      self._shapes = shapes
+    for key, value in given.items():
+      details = self.inputs[key]
+      self.interpreter.set_tensor(details["index"], _quantize(np.asarray(value), details))
     self.interpreter.invoke()
     return _dequantize(self.interpreter.get_tensor(self.output["index"]), self.output)
+
+
+def _signature_io(interpreter: Interpreter) -> tuple[dict[str, dict], dict]:
+  """(serving key -> input tensor details, the output's details) of the serving signature. The
+  signature runner is dropped before returning: while it lives, allocate_tensors refuses to run
+  ("at least 1 reference to internal data")."""
+  runner = interpreter.get_signature_runner(SIGNATURE_KEY)
+  inputs, outputs = runner.get_input_details(), runner.get_output_details()
+  del runner
+  (output,) = outputs.values()
+  return inputs, output
 
 
 def _quantize(x: np.ndarray, details: dict) -> np.ndarray:
@@ -171,22 +203,18 @@ def _dequantize(q: np.ndarray, details: dict) -> np.ndarray:
   return (scale * (q.astype(np.float32) - zero_point)).astype(np.float32)
 
 
-def tflite_outputs(path: str, images: np.ndarray, num_threads: int = NUM_THREADS) -> np.ndarray:
-  """Runs each float image of [N, H, W, C] through the .tflite (batch 1, LiteRTModel); returns
-  the float32 outputs stacked [N, H', W', C']."""
+def tflite_outputs(path: str, inputs: Inputs, num_threads: int = NUM_THREADS) -> np.ndarray:
+  """Runs each example of [N, H, W, C] images (or of named inputs) through the .tflite (batch 1,
+  LiteRTModel); returns the float32 outputs stacked [N, H', W', C']."""
   model = LiteRTModel(path, num_threads)
-  shape = model.static_shape
-  if shape is not None and shape != (1, *images.shape[1:]):
-    raise ValueError(
-      f"images of shape {images.shape} do not fit the static input {shape} of {path}"
-    )
-  return np.concatenate([model(image[None]) for image in images])  # [N, H', W', C']
+  given = inputs if isinstance(inputs, dict) else {INPUT_KEY: inputs}
+  return np.concatenate([model(take(given, i, i + 1)) for i in range(batch_size(given))])
 
 
-def check_tflite(path: str, model: keras.Model, images: np.ndarray) -> dict[str, float]:
-  """Runs each image through the LiteRT interpreter (2 threads, batch 1; a dynamic model is
-  resized to [1, H, W, C] of the batch; integer inputs / outputs quantized with their scale and
-  zero point) and compares with model(images, training=False); returns {"max_abs", "mean_abs"}
+def check_tflite(path: str, model: keras.Model, inputs: Inputs) -> dict[str, float]:
+  """Runs each example through the LiteRT interpreter (2 threads, batch 1; a dynamic model is
+  resized to the example's shapes; integer inputs / outputs quantized with their scale and zero
+  point) and compares with the Keras model (training=False); returns {"max_abs", "mean_abs"}
   over the whole batch."""
-  images = as_images(images, image_input_shape(model)[-1])
-  return parity_stats(keras_outputs(model, images), tflite_outputs(path, images))
+  inputs = as_inputs(inputs, model)
+  return parity_stats(keras_outputs(model, inputs), tflite_outputs(path, inputs))

@@ -37,7 +37,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from export.parity import DEFAULT_TOLERANCE, as_images, keras_outputs, parity_stats
+from export.inputs import INPUT_KEY, Inputs, as_inputs, input_shapes, resize_inputs, take
+from export.parity import DEFAULT_TOLERANCE, keras_outputs, parity_stats
 from export.parity_error import ParityError
 from export.quantization import (
   CALIBRATED,
@@ -48,7 +49,7 @@ from export.quantization import (
   resolve_quantization,
   tensor_io,
 )
-from export.saved_model import export_saved_model, image_input_shape, load_serving
+from export.saved_model import export_saved_model, load_serving, serving_outputs
 from export.staging import path_bytes, staged_directory
 from export.tflite import LiteRTModel, export_tflite
 
@@ -111,14 +112,6 @@ def median_ms(run: Callable[[], object], runs: int = TIMING_RUNS) -> float:
   return 1000.0 * statistics.median(times)
 
 
-def resize_images(images: np.ndarray, size: int) -> np.ndarray:
-  """[N, H, W, C] -> [N, size, size, C]: antialiased bilinear, clipped to [-1, 1] (round-off)."""
-  if images.shape[1:3] == (size, size):
-    return images
-  resized = tf.image.resize(images, (size, size), method="bilinear", antialias=True)
-  return np.clip(resized.numpy(), -1.0, 1.0)  # [N, size, size, C]
-
-
 def _validate(
   generators: Mapping[str, keras.Model],
   formats: Sequence[str],
@@ -150,7 +143,7 @@ def _validate(
 def export_version(
   generators: Mapping[str, keras.Model],
   export_root: str,
-  check_images: Mapping[str, np.ndarray],
+  check_images: Mapping[str, Inputs],
   *,
   formats: Sequence[str] = FORMATS,
   quantizations: Sequence[str] = ("float32",),
@@ -166,7 +159,8 @@ def export_version(
 
   check_images / calibration_images: per network, float32 [N, H, W, C] in [-1, 1] from the
   network's input domain (held-out images for the check; training images for int8 calibration,
-  resized to tflite_size here). version: None = next_version per network; an existing version
+  resized to tflite_size here); a network of several inputs (export.inputs) takes its check
+  inputs as a dict by serving key (int8 calibration is for networks of one image input). version: None = next_version per network; an existing version
   is refused. Float artifacts (SavedModel, TFLite float32) must match Keras to `tolerance` (max
   |diff|), quantized ones must reach `min_psnr` dB; a failure raises ParityError and writes
   nothing for that network. source: recorded in each metadata file (e.g. checkpoint, step); its
@@ -193,18 +187,21 @@ def export_version(
     final = os.path.join(base, str(number))
     if os.path.exists(final):
       raise ValueError(f"version {number} of {name!r} exists at {final}; choose another version")
-    images = as_images(check_images[name], image_input_shape(model)[-1])
+    inputs = as_inputs(check_images[name], model)
     calibration = None
     if calibration_images is not None and name in calibration_images:
-      calibration = resize_images(
-        as_images(calibration_images[name], images.shape[-1]), tflite_size
-      )
+      if len(inputs) != 1:
+        raise ValueError(
+          f"int8 calibration needs a network of one image input; {name!r} takes {list(inputs)}"
+        )
+      calibration = as_inputs(calibration_images[name], model)
+      calibration = resize_inputs(calibration, tflite_size)[INPUT_KEY]
     with staged_directory(final) as staging:
       found = _export_network(
         name,
         model,
         staging,
-        images,
+        inputs,
         formats=formats,
         quantizations=quantizations,
         tflite_size=tflite_size,
@@ -224,7 +221,7 @@ def _export_network(
   name: str,
   model: keras.Model,
   staging: str,
-  images: np.ndarray,
+  inputs: dict[str, np.ndarray],
   *,
   formats: list[str],
   quantizations: list[str],
@@ -237,27 +234,27 @@ def _export_network(
 ) -> list[ExportedArtifact]:
   """Writes one version into `staging`; returns its rows with paths relative to `staging`."""
   rows = []
-  expected = keras_outputs(model, images)
+  expected = keras_outputs(model, inputs)
   keep_saved_model = "saved_model" in formats
   scratch = None if keep_saved_model else tempfile.mkdtemp(dir=staging, prefix=".saved_model-")
-  # TF Serving's REST clients send encoded images: translate_bytes where the net takes any size
-  # and maps images to images, 1 or 3 channels (not one-hot label maps; export.saved_model); the
-  # scratch copy only feeds the TFLite converter.
-  shape = image_input_shape(model)
-  any_size = shape[1:3] == (None, None)
-  image_to_image = shape[-1] in (1, 3) and model.outputs[0].shape[-1] in (1, 3)
+  # TF Serving's REST clients send encoded images: translate_bytes where the net takes one image
+  # of any size and maps images to images, 1 or 3 channels (not one-hot label maps;
+  # export.saved_model); the scratch copy only feeds the TFLite converter.
+  shapes = input_shapes(model)
+  shape = shapes.get(INPUT_KEY, ())
+  any_size = len(shapes) == 1 and shape[1:3] == (None, None)
+  image_to_image = shape[-1:] in ((1,), (3,)) and model.outputs[0].shape[-1] in (1, 3)
   saved_model = export_saved_model(
     model,
     staging if keep_saved_model else scratch,
     translate_bytes=translate_bytes and keep_saved_model and any_size and image_to_image,
   )
   if keep_saved_model:
-    _, fn, key, _ = load_serving(saved_model)
-    actual = fn(**{key: tf.constant(images)})
-    (actual,) = actual.values()
-    stats = parity_stats(expected, actual.numpy())
+    _, fn, _ = load_serving(saved_model)
+    actual = serving_outputs(fn, inputs)
+    stats = parity_stats(expected, actual)
     _require(stats["max_abs"] <= tolerance, f"{name} SavedModel", stats, f"tolerance {tolerance}")
-    one = tf.constant(images[:1])  # [1, H, W, C]
+    one = {key: tf.constant(value) for key, value in take(inputs, 0, 1).items()}  # batch 1
     rows.append(
       ExportedArtifact(
         name,
@@ -267,13 +264,14 @@ def _export_network(
         path_bytes(saved_model),
         stats["max_abs"],
         stats["mean_abs"],
-        psnr_db(expected, actual.numpy()),
-        median_ms(lambda: fn(**{key: one})),
+        psnr_db(expected, actual),
+        median_ms(lambda: fn(**one)),
       )
     )
   if "tflite" in formats:
-    lite_images = resize_images(images, tflite_size)
-    lite_expected = keras_outputs(model, lite_images)
+    lite_inputs = resize_inputs(inputs, tflite_size)
+    lite_expected = keras_outputs(model, lite_inputs)
+    num = len(lite_expected)
     int8 = (
       None if calibration is None else Int8Calibration(calibration, normalization_layers(model))
     )
@@ -287,7 +285,7 @@ def _export_network(
         convert=converter_fn(quantization, int8 if quantization in CALIBRATED else None),
       )
       lite = LiteRTModel(path)
-      actual = np.concatenate([lite(image[None]) for image in lite_images])  # [N, s, s, C]
+      actual = np.concatenate([lite(take(lite_inputs, i, i + 1)) for i in range(num)])
       stats = parity_stats(lite_expected, actual)
       psnr = psnr_db(lite_expected, actual)
       artifact = f"{name} TFLite {quantization}"
@@ -295,7 +293,7 @@ def _export_network(
         _require(stats["max_abs"] <= tolerance, artifact, stats, f"tolerance {tolerance}")
       else:
         _require(psnr >= min_psnr, artifact, stats, f"PSNR {psnr:.2f} dB < min_psnr {min_psnr}")
-      latency = median_ms(lambda lite=lite: lite(lite_images[:1]))
+      latency = median_ms(lambda lite=lite: lite(take(lite_inputs, 0, 1)))
       row = ExportedArtifact(
         name,
         0,
@@ -307,7 +305,7 @@ def _export_network(
         psnr,
         latency,
       )
-      _write_metadata(path, row, lite, quantization, calibration, source, len(lite_images))
+      _write_metadata(path, row, lite, quantization, calibration, source, num)
       rows.append(row)
   if scratch is not None:
     shutil.rmtree(scratch)
@@ -353,6 +351,10 @@ def _write_metadata(
       "num_threads": lite.num_threads,
     },
   }
+  if len(lite.inputs) > 1:  # every named input (export.inputs), the image one included
+    metadata["inputs"] = {
+      key: tensor_io(details, image=key == INPUT_KEY) for key, details in lite.inputs.items()
+    }
   if quantization in CALIBRATED:
     metadata["calibration"] = {"images": len(calibration), **source.get("calibration", {})}
   target = os.path.splitext(path)[0] + ".json"

@@ -51,19 +51,21 @@ def export_workdir(
   num_check_images: int = NUM_CHECK_IMAGES,
   num_calibration: int = MIN_CALIBRATION_IMAGES,
   min_psnr: float = DEFAULT_MIN_PSNR,
-  tolerance: float = DEFAULT_TOLERANCE,
+  tolerance: float | None = None,
   seed: int = 0,
   translate_bytes: bool = True,
 ) -> list[ExportedArtifact]:
   """Exports every generator of the run in `workdir` from its newest (or the named) checkpoint
   into workdir/export/<network>/<version>/ (export.versioned layout).
 
-  Check images: the first `num_check_images` held-out (test) images of each generator's input
+  Check images: the first `num_check_images` held-out (test) examples of each generator's input
   domain. int8 calibration: `num_calibration` training images of that domain (>= 100).
   tflite_size: None = the training crop size. translate_bytes: the SavedModel's encoded-image
   signature (export.versioned.export_version). Generators with dropout at inference (pix2pix)
   are exported without it (official test.py --eval; `without_inference_dropout`): a random net
-  cannot be checked against Keras. Returns the artifacts' rows.
+  cannot be checked against Keras. Check inputs are the family's (GANModel.export_check_inputs:
+  named inputs for generators of several, export.inputs). tolerance: None = the run's
+  config.export.tolerance. Returns the artifacts' rows.
   """
   if isinstance(num_check_images, bool) or not isinstance(num_check_images, int):
     raise ValueError(f"num_check_images must be a positive int, got {num_check_images!r}")
@@ -76,13 +78,13 @@ def export_workdir(
       f"num_calibration must be >= {MIN_CALIBRATION_IMAGES} for int8, got {num_calibration!r}"
     )
   config, model, step = load_run(workdir, checkpoint)
-  generators = {name: without_inference_dropout(net) for name, net in model.generators.items()}
-  eval_mode = sorted(n for n, net in generators.items() if net is not model.generators[n])
+  if tolerance is None:  # the run's own gate (config.export.tolerance)
+    tolerance = config.get("export", {}).get("tolerance", DEFAULT_TOLERANCE)
+  served = model.export_generators
+  generators = {name: without_inference_dropout(net) for name, net in served.items()}
+  eval_mode = sorted(n for n, net in generators.items() if net is not served[n])
   sources = {name: model.directions[name][0] for name in generators}  # each one's input domain
-  check = {
-    name: data.domain_images(config.data, "test", sources[name], num_check_images)
-    for name in generators
-  }
+  check = {name: model.export_check_inputs(config, name, num_check_images) for name in generators}
   calibration = None
   if calibrate:
     calibration = {

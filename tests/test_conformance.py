@@ -6,7 +6,6 @@ through the export library). Models: one train step on 2 replicas equals one ste
 
 from __future__ import annotations
 
-import functools
 import importlib
 
 import keras
@@ -15,21 +14,30 @@ import pytest
 import tensorflow as tf
 
 import export
+from export import inputs as export_inputs
 from tfgan_repro import data, models, nets
 
 NETWORKS = [nets.NETWORKS.get(name) for name in nets.NETWORKS.names()]
 GENERATORS = [spec for spec in NETWORKS if spec.role == "generator"]
 
 
-def _tiny(spec, seed: int = 0) -> tuple[keras.Model, np.ndarray]:
+def _tiny(spec, seed: int = 0) -> tuple[keras.Model, np.ndarray | dict[str, np.ndarray]]:
+  """The tiny net and a batch of 2 for it: images, or for a net with a condition input the
+  named inputs (export.inputs) {"images", <condition>: uniform in [0, 2]}."""
   keras.utils.set_random_seed(seed)
   model = spec.build(**spec.tiny_kwargs)
-  x = np.random.default_rng(seed).uniform(-1, 1, (2, *spec.tiny_input_shape)).astype(np.float32)
-  return model, x
+  rng = np.random.default_rng(seed)
+  x = rng.uniform(-1, 1, (2, *spec.tiny_input_shape)).astype(np.float32)
+  if not spec.tiny_condition_size:
+    return model, x
+  condition = rng.uniform(0, 2, (2, spec.tiny_condition_size)).astype(np.float32)
+  keys = list(export_inputs.input_shapes(model))
+  assert keys[0] == export.INPUT_KEY and len(keys) == 2, keys
+  return model, {keys[0]: x, keys[1]: condition}
 
 
 def _outputs(model, x) -> list[np.ndarray]:
-  out = model(x, training=False)
+  out = model(export_inputs.model_inputs(x) if isinstance(x, dict) else x, training=False)
   return [np.asarray(o) for o in (out if isinstance(out, (list, tuple)) else [out])]
 
 
@@ -55,7 +63,8 @@ def test_saved_model_and_tflite_equal_keras(spec, tmp_path):
   assert by_artifact["saved_model"].max_abs <= 1e-5
   assert by_artifact["tflite_float32"].max_abs <= 1e-4
   served = tf.saved_model.load(str(tmp_path / "G" / "1")).signatures[export.SIGNATURE_KEY]
-  got = served(**{export.INPUT_KEY: tf.constant(x)})[export.OUTPUT_KEY].numpy()
+  named = x if isinstance(x, dict) else {export.INPUT_KEY: x}
+  got = served(**{k: tf.constant(v) for k, v in named.items()})[export.OUTPUT_KEY].numpy()
   np.testing.assert_allclose(got, _outputs(model, x)[0], atol=1e-5)
 
 
@@ -96,29 +105,31 @@ TRAINABLE = [
 ]
 
 
-@functools.cache
-def _mirrored() -> tf.distribute.MirroredStrategy:
-  """One strategy for the session: a second MirroredStrategy in a process restarts the collective
-  instance keys, and synchronized batch norm's all-reduce then meets the first one's ("Shape
-  mismatch in the collective instance 100", tensorflow/tensorflow#62790)."""
-  return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
-@pytest.mark.parametrize("name", TRAINABLE)
-def test_step_on_two_replicas_equals_step_on_one_device(name):
-  config = _model_config(name)
-  keras.utils.set_random_seed(0)
-  reference = models.build_model(config)
-  weights = [v.numpy() for v in reference.trainable_variables]
+def _random_batch(config) -> tuple[np.ndarray, ...]:
+  """A batch of 2 as the model's pipeline yields it: (a, b) images / label maps, or (images,
+  attributes in {0, 1}) for dataset_mode "attributes"."""
   rng = np.random.default_rng(0)
   size = config.data.crop_size
-  batch = tuple(
+  if config.data.dataset_mode == "attributes":
+    images = rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32)
+    num = len(data.attribute_names(config.data))
+    return images, rng.integers(0, 2, (2, num)).astype(np.float32)
+  return tuple(
     rng.uniform(-1, 1, (2, size, size, c)).astype(np.float32)
     for c in data.domain_channels(config.data)
   )
 
+
+@pytest.mark.parametrize("name", TRAINABLE)
+def test_step_on_two_replicas_equals_step_on_one_device(name, two_replicas):
+  config = _model_config(name)
+  keras.utils.set_random_seed(0)
+  reference = models.build_model(config)
+  weights = [v.numpy() for v in reference.trainable_variables]
+  batch = _random_batch(config)
+
   one = _one_step(config, tf.distribute.OneDeviceStrategy("/cpu:0"), weights, batch)
-  two = _one_step(config, _mirrored(), weights, batch)
+  two = _one_step(config, two_replicas, weights, batch)
   moved = max(float(np.max(np.abs(a - w))) for a, w in zip(one, weights, strict=True))
   assert moved > 1e-3  # the step changed the weights
   for a, b in zip(one, two, strict=True):

@@ -14,10 +14,11 @@ import time
 import numpy as np
 import pytest
 import tensorflow as tf
-from ai_edge_litert.interpreter import Interpreter
 
 import export
 from configs import cyclegan
+from export.inputs import as_inputs, resize_inputs
+from export.parity import keras_outputs
 from tfgan_repro import evaluation
 from tfgan_repro.nets.common import without_inference_dropout
 from tfgan_repro.training import callbacks, checkpointing, run
@@ -29,27 +30,23 @@ CYCLEGAN = "configs/cyclegan.py:tiny"
 
 @dataclasses.dataclass(frozen=True)
 class Family:
-  """A tiny config and what its run exports: networks, their input (size, channels), signatures."""
+  """A tiny config and what its run exports: networks, the static TFLite side, signatures."""
 
   config: str
   networks: tuple[str, ...]
-  input_shape: tuple[int, int, int]
+  tflite_size: int
   signatures: tuple[str, ...]
   baseline: str  # evaluation's trivial translation: identity, or class-mean colours of labels
 
 
 FAMILIES = {
   "cycle_gan": Family(
-    CYCLEGAN, ("G_AB", "G_BA"), (32, 32, 3), ("serving_default", "translate_bytes"), "identity"
+    CYCLEGAN, ("G_AB", "G_BA"), 32, ("serving_default", "translate_bytes"), "identity"
   ),
   # one-hot city labels (8 channels) -> photo: no encoded-image signature, no identity baseline
-  "pix2pix": Family(
-    "configs/pix2pix.py:tiny", ("G",), (128, 128, 8), ("serving_default",), "class_mean"
-  ),
-  # global stage: 8 one-hot channels + the instance-id channel -> photo, features from clusters
-  "pix2pixhd": Family(
-    "configs/pix2pixhd.py:tiny", ("G",), (64, 64, 9), ("serving_default",), "class_mean"
-  ),
+  "pix2pix": Family("configs/pix2pix.py:tiny", ("G",), 128, ("serving_default",), "class_mean"),
+  # global stage: label and instance maps -> photo, features from clusters
+  "pix2pixhd": Family("configs/pix2pixhd.py:tiny", ("G",), 64, ("serving_default",), "class_mean"),
 }
 
 
@@ -102,24 +99,19 @@ def test_killed_run_resumes_then_evaluates_and_exports(family, tmp_path):
     assert result[net]["psnr_gain_db"] == pytest.approx(result[net]["psnr"] - baseline)
 
   # The exported artifacts reproduce the restored Keras generators (in official --eval mode:
-  # export removes dropout at inference).
-  size, _, _ = family.input_shape
-  x = np.random.default_rng(0).uniform(-1, 1, (1, *family.input_shape)).astype(np.float32)
-  for name, net in model.generators.items():
-    want = without_inference_dropout(net)(x, training=False).numpy()
-    assert np.abs(want).max() > 1e-3  # not a trivially constant output
+  # export removes dropout at inference) on held-out inputs as the served nets take them
+  # (pix2pixHD: label and instance maps; export.inputs).
+  for name, net in model.export_generators.items():
+    net = without_inference_dropout(net)
+    inputs = as_inputs(model.export_check_inputs(config, name, 1), net)
+    assert np.abs(keras_outputs(net, inputs)).max() > 1e-3  # not a trivially constant output
     version = workdir / "export" / name / "1"  # TF Serving layout: <network>/<version>/
     served = tf.saved_model.load(str(version))
     assert sorted(served.signatures) == list(family.signatures)
-    got = served.signatures[export.SIGNATURE_KEY](**{export.INPUT_KEY: tf.constant(x)})
-    np.testing.assert_allclose(got[export.OUTPUT_KEY].numpy(), want, atol=1e-5)
-    tflite = version / "tflite" / f"{name}_float32_{size}.tflite"
-    interpreter = Interpreter(model_path=str(tflite))
-    interpreter.allocate_tensors()
-    interpreter.set_tensor(interpreter.get_input_details()[0]["index"], x)
-    interpreter.invoke()
-    tflite_out = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
-    np.testing.assert_allclose(tflite_out, want, atol=1e-4)
+    assert export.check_saved_model(str(version), net, inputs)["max_abs"] <= 1e-5
+    tflite = version / "tflite" / f"{name}_float32_{family.tflite_size}.tflite"
+    lite_inputs = resize_inputs(inputs, family.tflite_size)
+    assert export.check_tflite(str(tflite), net, lite_inputs)["max_abs"] <= 1e-4
 
 
 def _tiny(**overrides):

@@ -1,5 +1,5 @@
-"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN [--segmenter=FILE.keras]`
-(writes RUN/eval.json)."""
+"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN [--segmenter=FILE.keras]
+[--classifier=FILE.keras]` (writes RUN/eval.json)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,11 @@ _CHECKPOINT = flags.DEFINE_string("checkpoint", None, "A checkpoint prefix (defa
 _SEGMENTER = flags.DEFINE_string(
   "segmenter", None, "FCN-score segmenter .keras file (overrides config.eval.segmenter)."
 )
+_CLASSIFIER = flags.DEFINE_string(
+  "classifier",
+  None,
+  "Attribute classifier .keras file of the editing models (overrides config.eval.classifier).",
+)
 
 
 def main(argv: list[str]) -> None:
@@ -24,6 +29,9 @@ def main(argv: list[str]) -> None:
   if _SEGMENTER.value is not None:
     with config.unlocked():
       config.eval.segmenter = cli.user_path(_SEGMENTER.value) if _SEGMENTER.value else ""
+  if _CLASSIFIER.value is not None:
+    with config.unlocked():
+      config.eval.classifier = cli.user_path(_CLASSIFIER.value) if _CLASSIFIER.value else ""
   result = evaluation.evaluate(config, model)
   result["step"] = step
   print(evaluation.format_eval(result))

@@ -9,11 +9,12 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro import data, segmenter
+from tfgan_repro import attribute_evaluation, data, segmenter
 from tfgan_repro.data.procedural import city
 from tfgan_repro.metrics import paired_scores
 from tfgan_repro.metrics.segmentation import SCORES
 from tfgan_repro.models import GANModel
+from tfgan_repro.models.attribute_editor import AttributeEditor
 from tfgan_repro.paths import user_path
 
 EVAL_FILE = "eval.json"
@@ -60,7 +61,10 @@ def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
   vs the true b), by the model's test protocol (`GANModel.translate`), with a trivial baseline
   beside each (`_baseline`: identity, or class-mean colours for one-hot label maps) and the gain
   over it. Random draws at test time (pix2pix's dropout) are seeded with config.seed. For the
-  city source with config.eval.segmenter set, also the FCN-score (`_segmentation`)."""
+  city source with config.eval.segmenter set, also the FCN-score (`_segmentation`). Attribute
+  editors are scored on their edits instead (attribute_evaluation.evaluate_edits)."""
+  if isinstance(model, AttributeEditor):
+    return attribute_evaluation.evaluate_edits(config, model)
   try:
     a, b = data.paired_test_arrays(config.data, config.eval.num_images)
   except data.NoGroundTruthError as err:
@@ -136,6 +140,8 @@ def format_eval(result: dict) -> str:
   """A readable table of `evaluate`'s result."""
   if not result["ground_truth"]:
     return f"eval: {result['reason']}"
+  if "edits" in result:
+    return attribute_evaluation.format_edits(result)
   num = result["num_images"]
   columns = ("PSNR", "SSIM", "baseline", "PSNR", "SSIM", "gain dB")
   widths = (7, 6, 10, 7, 6, 8)

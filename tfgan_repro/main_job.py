@@ -9,8 +9,9 @@ import numpy as np
 
 from export.versioned import format_artifacts
 from export.workdir_export import export_workdir
-from tfgan_repro import evaluation
+from tfgan_repro import attribute_evaluation, evaluation
 from tfgan_repro.models import GANModel
+from tfgan_repro.models.attribute_editor import AttributeEditor
 from tfgan_repro.training import images as image_utils
 from tfgan_repro.training import run as training
 
@@ -35,6 +36,9 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict[str, str]:
   result["step"] = int(model.step.numpy())
   written["eval"] = evaluation.write_eval(result, workdir)
   print(evaluation.format_eval(result), flush=True)
+  if isinstance(model, AttributeEditor):  # slider sheets and score plots (attribute_evaluation)
+    slides = attribute_evaluation.sweep(config, model, None, workdir)
+    written["sliders"] = ", ".join(e["sheet"] for e in slides.values())
   if config.export.enabled:
     artifacts = export_workdir(
       workdir,

@@ -46,9 +46,11 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 from PIL import Image
 
+from export.inputs import INPUT_KEY, input_shapes
 from export.saved_model import SIGNATURE_KEY, image_input_shape, load_serving
 from tfgan_repro.data.folders import IMG_EXTENSIONS
 from tfgan_repro.data.transforms import to_uint8
+from tfgan_repro.nets.common import without_inference_dropout
 from tfgan_repro.training import checkpointing
 from tfgan_repro.training.images import save_png
 
@@ -146,7 +148,10 @@ def load_translator(path: str, network: str | None = None) -> Translator:
 
 
 def _saved_model_runner(path: str) -> tuple[Runner, int]:
-  loaded, _, key, spec = load_serving(path)
+  loaded, _, specs = load_serving(path)
+  if list(specs) != [INPUT_KEY]:
+    raise ValueError(f"model {path!r} must take one input {INPUT_KEY!r}, got {list(specs)}")
+  ((key, spec),) = specs.items()
   if spec.shape.rank != 4 or spec.shape[-1] is None:
     raise ValueError(f"model {path!r} input {key!r} must be NHWC with known channels: {spec.shape}")
 
@@ -159,14 +164,21 @@ def _saved_model_runner(path: str) -> tuple[Runner, int]:
 
 
 def _workdir_runner(path: str, network: str | None) -> tuple[Runner, int]:
+  """The generator as export ships it (GANModel.export_generators; pix2pix's dropout removed
+  as official --eval, `without_inference_dropout`), so a workdir translates as its export does."""
   _, model, _ = checkpointing.load_run(path)
-  generators = model.generators
+  generators = model.export_generators
   name = next(iter(generators)) if network is None else network
   if name not in generators:
     raise ValueError(
       f"network {network!r} is not a generator of {path!r}; valid: {list(generators)}"
     )
-  generator = generators[name]
+  generator = without_inference_dropout(generators[name])
+  if len(generator.inputs) != 1:
+    raise ValueError(
+      f"network {name!r} of {path!r} takes several inputs {list(input_shapes(generator))}; "
+      "translate feeds images only: export it and call its SavedModel (docs/serving.md)"
+    )
   channels = int(image_input_shape(generator)[-1])
   # One trace for every size: [1, H, W, C] with H, W unknown.
   forward = tf.function(

@@ -53,7 +53,7 @@ def test_resolve_fills_defaults_and_rejects_bad_values():
     pipeline.resolve_data_config(dict(load_size="big"))
   with pytest.raises(
     ValueError,
-    match="unknown data source 'mnist'; valid: aligned_folder, city, folder, seasons, tfds, tfds_p",
+    match="unknown data source 'mnist'; valid: aligned_folder, celeb_a, celeba_folder, city, faces",
   ):
     pipeline.resolve_data_config(dict(source="mnist"))
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from export import DEFAULT_TOLERANCE, ParityError, parity_stats, require_parity
-from export.parity import as_images
 
 
 def test_stats_are_max_and_mean_absolute_difference():
@@ -39,14 +38,3 @@ def test_gate_passes_at_the_tolerance_and_raises_above():
 def test_shape_mismatch_raises():
   with pytest.raises(ValueError, match=r"actual has shape \(2,\), expected shape \(3,\)"):
     parity_stats(np.zeros(3), np.zeros(2))
-
-
-def test_images_must_be_nhwc_in_range():
-  ok = as_images(np.full((1, 4, 4, 3), -1.0, np.float64), channels=3)
-  assert ok.dtype == np.float32 and ok.shape == (1, 4, 4, 3)
-  with pytest.raises(ValueError, match=r"\[N, H, W, 3\] batch, got shape \(4, 4, 3\)"):
-    as_images(np.zeros((4, 4, 3)), channels=3)
-  with pytest.raises(ValueError, match=r"\[N, H, W, 1\] batch, got shape \(1, 4, 4, 3\)"):
-    as_images(np.zeros((1, 4, 4, 3)), channels=1)
-  with pytest.raises(ValueError, match=r"in \[-1, 1\], got range \[0.0, 255.0\]"):
-    as_images(np.linspace(0, 255, 48).reshape(1, 4, 4, 3), channels=3)  # [N, H, W, C]

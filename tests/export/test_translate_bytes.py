@@ -227,7 +227,7 @@ def test_empty_batch_gives_an_empty_batch(resnet_serving):
 
 def test_models_the_signature_cannot_serve_are_refused():
   fixed = nets.build("resnet_6", ngf=4, image_size=8)
-  with pytest.raises(ValueError, match=r"any height and width, got input shape \(None, 8, 8, 3\)"):
+  with pytest.raises(ValueError, match=r"any height and width, got inputs .*\(None, 8, 8, 3\)"):
     export_saved_model(fixed, "unused", translate_bytes=True)
   two = tiny_generator(seed=0, channels=2)
   with pytest.raises(ValueError, match="1 or 3 channels to 1 or 3 channels .*, got 2 -> 2"):

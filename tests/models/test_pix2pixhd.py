@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from configs import pix2pixhd as configs
-from tfgan_repro import models, nets
+from tfgan_repro import data, models, nets
 from tfgan_repro.models.feature_clusters import cluster_centres, instance_features, kmeans
 from tfgan_repro.training import checkpointing
 
@@ -45,7 +45,7 @@ def test_global_and_joint_stages_train_all_of_g(variant):
 
 def test_stage_resolutions_and_schedules():
   city, local, joint = (configs.get_config(v) for v in ("city", "city_local", "city_joint"))
-  assert (city.data.load_size, local.data.load_size, joint.data.load_size) == (32, 64, 64)
+  assert (city.data.load_size, local.data.load_size, joint.data.load_size) == (64, 128, 128)
   assert (city.generator.stage, local.generator.stage, joint.generator.stage) == (
     "global",
     "local",
@@ -131,3 +131,18 @@ def test_exported_generator_uses_the_chosen_class_centres():
   model.select_cluster(1, counts=np.full(8, 2))
   labels = np.eye(8, dtype=np.float32)[[3, 5]][None, None]  # two pixels, classes 3 and 5
   np.testing.assert_array_equal(model.class_features(labels)[0, 0], [[-3] * 3, [-5] * 3])
+
+
+def test_served_generator_takes_label_and_instance_maps():
+  config, model = _model("tiny")
+  inputs = model.export_check_inputs(config, "G", 2)
+  assert set(inputs) == {"label_map", "instance_map"}
+  label_map, instance_map = inputs["label_map"], inputs["instance_map"]
+  assert label_map.shape[-1] == instance_map.shape[-1] == 1
+  assert set(np.unique(label_map)) <= set(range(8)) and instance_map.max() > 1000  # raw ids
+  served = model.export_generators["G"]
+  assert [t.name for t in served.inputs] == ["label_map", "instance_map"]
+  a = data.domain_images(config.data, "test", "A", 2)  # what training and eval feed G
+  np.testing.assert_allclose(
+    served([label_map, instance_map], training=False), model.G(a, training=False), atol=1e-6
+  )

@@ -9,6 +9,10 @@ from tfgan_repro import nets
 from tfgan_repro.nets import NETWORKS, build, register_network
 
 NAMES = [
+  "fader_autoencoder",
+  "fader_gan_discriminator",
+  "fader_latent_discriminator",
+  "fader_patch_discriminator",
   "global_generator",
   "instance_encoder",
   "local_enhancer",
@@ -17,9 +21,16 @@ NAMES = [
   "pixel",
   "resnet_6",
   "resnet_9",
+  "stargan_discriminator",
+  "stargan_generator",
   "unet_128",
   "unet_256",
+  "unet_64",
 ]
+# Nets with no official counterpart: the seed research's FaderGAN D, the 64 px U-Net.
+UNOFFICIAL = ("fader_gan_discriminator", "unet_64")
+# Nets of two outputs: [patch logits, per-scale features] / [source, attribute classes].
+TWO_OUTPUTS = ("fader_gan_discriminator", "multiscale", "stargan_discriminator")
 
 
 def _trainable(model):
@@ -31,16 +42,24 @@ def test_registered_networks_and_roles():
   roles = {name: NETWORKS.get(name).role for name in NAMES}
   assert [n for n, r in roles.items() if r == "encoder"] == ["instance_encoder"]
   assert [n for n, r in roles.items() if r == "generator"] == [
+    "fader_autoencoder",
     "global_generator",
     "local_enhancer",
     "resnet_6",
     "resnet_9",
+    "stargan_generator",
     "unet_128",
     "unet_256",
+    "unet_64",
   ]
+  conditioned = {n: NETWORKS.get(n).tiny_condition_size for n in NAMES}
+  assert {n: k for n, k in conditioned.items() if k} == {
+    "fader_autoencoder": 2,
+    "stargan_generator": 2,
+  }
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in UNOFFICIAL])
 def test_official_parameter_count(name):
   spec = NETWORKS.get(name)
   assert _trainable(build(name, **spec.paper_kwargs)) == spec.official_params
@@ -49,6 +68,10 @@ def test_official_parameter_count(name):
 def test_official_counts_are_those_of_notes():
   counts = {name: NETWORKS.get(name).official_params for name in NAMES}
   assert counts == {
+    "fader_autoencoder": 14_032_352,
+    "fader_gan_discriminator": None,
+    "fader_latent_discriminator": 8_656_388,
+    "fader_patch_discriminator": 695_137,
     "global_generator": 182_546_755,
     "instance_encoder": 788_803,
     "local_enhancer": 182_857_059,
@@ -57,8 +80,11 @@ def test_official_counts_are_those_of_notes():
     "pixel": 8_705,
     "resnet_6": 7_837_699,
     "resnet_9": 11_378_179,
+    "stargan_discriminator": 44_762_048,
+    "stargan_generator": 8_430_528,
     "unet_128": 41_828_995,
     "unet_256": 54_413_955,
+    "unet_64": None,
   }
 
 
@@ -68,10 +94,13 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
   model = build(name, **spec.tiny_kwargs)
   clone = keras.Model.from_config(model.get_config())
   clone.set_weights(model.get_weights())
-  x = np.random.default_rng(0).uniform(-1, 1, (1, *spec.tiny_input_shape)).astype("float32")
+  rng = np.random.default_rng(0)
+  x = rng.uniform(-1, 1, (1, *spec.tiny_input_shape)).astype("float32")
+  if spec.tiny_condition_size:
+    x = [x, rng.uniform(0, 1, (1, spec.tiny_condition_size)).astype("float32")]
   outputs = keras.tree.flatten(model(x, training=False))
   clone_outputs = keras.tree.flatten(clone(x, training=False))
-  assert len(outputs) == len(clone_outputs) == (2 if name == "multiscale" else 1)
+  assert len(outputs) == len(clone_outputs) == (2 if name in TWO_OUTPUTS else 1)
   for a, b in zip(outputs, clone_outputs, strict=True):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
   if spec.role == "generator":
@@ -80,7 +109,7 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
 
 def test_unknown_network_lists_the_valid_names():
   with pytest.raises(
-    ValueError, match="unknown network 'resnet_9blocks'; valid: global_generator, instance_encoder"
+    ValueError, match="unknown network .resnet_9blocks.; valid: fader_autoencoder, fader_gan_disc"
   ):
     build("resnet_9blocks")
 
@@ -115,8 +144,10 @@ def test_builders_have_explicit_keyword_signatures(name):
   # models.registry.network_from_config passes only the config keys a builder's signature names.
   params = inspect.signature(NETWORKS.get(name).builder).parameters
   assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
-  assert {"image_size", "name", "norm"} <= set(params)
+  assert {"image_size", "name"} <= set(params)
   assert params["name"].default == name
+  # The CycleGAN / pix2pix / pix2pixHD nets take official --norm; StarGAN's and Fader's fix it.
+  assert ("norm" in params) == (not name.startswith(("fader", "stargan")))
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,11 @@
-"""Data: the tf.data pipeline (pipeline.py), its sources (folders, tfds, procedural) and transforms."""
+"""Data: the tf.data pipelines (pipeline.py; attributes.py for attribute editing), their sources
+(folders, tfds, CelebA, procedural) and transforms."""
 
+from tfgan_repro.data.attributes import (
+  attribute_dataset,
+  attribute_names,
+  attribute_test_arrays,
+)
 from tfgan_repro.data.pipeline import (
   INSTANCE_ID_SCALE,
   NoGroundTruthError,
@@ -18,6 +24,9 @@ from tfgan_repro.data.pipeline import (
 __all__ = [
   "INSTANCE_ID_SCALE",
   "NoGroundTruthError",
+  "attribute_dataset",
+  "attribute_names",
+  "attribute_test_arrays",
   "default_data_config",
   "domain_channels",
   "domain_images",

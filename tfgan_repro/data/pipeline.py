@@ -26,20 +26,27 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import transforms
+from tfgan_repro.data.attribute_sources import (
+  ATTRIBUTE_SOURCES,
+  KNOWN_ATTRIBUTES,
+  parse_attributes,
+)
 from tfgan_repro.data.labels import LabelSpec
 from tfgan_repro.data.procedural import city
 from tfgan_repro.data.sources import SOURCES, DomainImages, label_spec
 
 SPLITS = ("train", "test")  # official: --phase train | test (folders trainA, testA, ...)
 PREPROCESS = ("resize_and_crop", "crop", "none")  # official: --preprocess (scale_width* left out)
-DATASET_MODES = ("unaligned", "aligned")  # official: --dataset_mode (single, colorization left out)
+# official: --dataset_mode (single, colorization left out); "attributes": images with binary
+# attributes (StarGAN's and Fader Networks' CelebA loaders), data/attributes.py.
+DATASET_MODES = ("unaligned", "aligned", "attributes")
 DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
 # onehot_instance: one-hot channels + one channel of Cityscapes-style instance ids (pix2pixHD).
 LABEL_FORMATS = ("onehot", "color", "onehot_instance")
 # Cityscapes instanceIds: a "thing" instance is class * 1000 + k, a "stuff" region its class id.
 INSTANCE_ID_BASE = 1000
 # The id channel holds id / 2^16: exact in float32 (ids < 2^16) and within [-1, 1], the range
-# every exported input is checked against (export.parity.as_images).
+# of exported images (export.inputs.as_inputs).
 INSTANCE_ID_SCALE = 2.0**16
 _EVAL_BATCH = 64  # images per step when materialising arrays; any value gives the same arrays
 
@@ -53,13 +60,23 @@ def default_data_config() -> ml_collections.ConfigDict:
   return ml_collections.ConfigDict(
     dict(
       # DESIGN.md: the procedural datasets stand in for downloads. sources.SOURCES: unpaired
-      # "seasons" | "tfds" | "folder"; paired "city" | "aligned_folder" | "tfds_paired".
+      # "seasons" | "faces" | "tfds" | "folder"; paired "city" | "aligned_folder" | "tfds_paired";
+      # attribute_sources.ATTRIBUTE_SOURCES: "faces" | "celeb_a" | "celeba_folder".
       source="seasons",
-      # official --dataset_mode: unaligned (CycleGAN's default) | aligned (pix2pix: pairs).
+      # official --dataset_mode: unaligned (CycleGAN's default) | aligned (pix2pix: pairs);
+      # "attributes": (image, attribute vector) batches (StarGAN, Fader Networks).
       dataset_mode="unaligned",
       direction="AtoB",  # official --direction AtoB: the source's A is the input
       # Label sources: one-hot channels (pix2pixHD --label_nc); 0 = the source's class count.
       num_classes=0,
+      # Attribute sources: comma-separated names, in the order of the attribute vector; "" = every
+      # attribute of the source (official StarGAN --selected_attrs Black_Hair Blond_Hair
+      # Brown_Hair Male Young; Fader Networks --attr "Smiling,Male"). The unpaired "faces" source
+      # translates without -> with the first one (CycleCGAN's single attribute).
+      attributes="",
+      # Procedural faces: True draws every attribute independently with p = 0.5; False the
+      # CelebA-like unbalanced frequencies of procedural/faces.py (P_GLASSES, ...).
+      balanced=False,
       # Label maps as "onehot" channels (pix2pixHD) or "color" palette images (official pix2pix
       # cityscapes dataset: colour label maps as A).
       label_format="onehot",
@@ -97,7 +114,6 @@ def resolve_data_config(
       cfg[key] = value
     except TypeError as e:
       raise ValueError(f"data_config.{key} = {value!r} has the wrong type: {e}") from e
-  SOURCES.get(cfg.source)  # raises listing the valid sources
   for key, valid in (
     ("preprocess", PREPROCESS),
     ("dataset_mode", DATASET_MODES),
@@ -107,6 +123,7 @@ def resolve_data_config(
   ):
     if cfg[key] not in valid:
       raise ValueError(f"data_config.{key} must be one of {valid}, got {cfg[key]!r}")
+  _check_source(cfg)
   for key in ("load_size", "crop_size", "num_train", "num_test", "shuffle_buffer"):
     if cfg[key] < 1:
       raise ValueError(f"data_config.{key} must be >= 1, got {cfg[key]!r}")
@@ -118,6 +135,22 @@ def resolve_data_config(
       "preprocess 'resize_and_crop'"
     )
   return cfg
+
+
+def _check_source(cfg: ml_collections.ConfigDict) -> None:
+  """The source exists, serves dataset_mode, and (where known) has the named attributes."""
+  attribute_mode = cfg.dataset_mode == "attributes"
+  registry = ATTRIBUTE_SOURCES if attribute_mode else SOURCES
+  if cfg.source not in registry:
+    everything = sorted(set(SOURCES.names()) | set(ATTRIBUTE_SOURCES.names()))
+    if cfg.source not in everything:
+      raise ValueError(f"unknown data source {cfg.source!r}; valid: {', '.join(everything)}")
+    raise ValueError(
+      f"data_config.source {cfg.source!r} does not serve dataset_mode {cfg.dataset_mode!r}; "
+      f"valid: {', '.join(registry.names())}"
+    )
+  if cfg.source in KNOWN_ATTRIBUTES:
+    parse_attributes(cfg.attributes, KNOWN_ATTRIBUTES[cfg.source], f"source {cfg.source!r}")
 
 
 def _source_domain(cfg: ml_collections.ConfigDict, domain: str) -> str:
@@ -352,8 +385,13 @@ def make_dataset(
   training: bool,
   seed: int,
 ) -> tf.data.Dataset:
-  """`paired_dataset` for dataset_mode "aligned", else `unpaired_dataset`: (a, b) batches."""
+  """`paired_dataset` for dataset_mode "aligned", `attributes.attribute_dataset` ((images,
+  attributes) batches) for "attributes", else `unpaired_dataset`: (a, b) batches."""
   cfg = resolve_data_config(data_config)
+  if cfg.dataset_mode == "attributes":
+    from tfgan_repro.data import attributes  # imported here: attributes imports this module
+
+    return attributes.attribute_dataset(cfg, split, global_batch_size, training=training, seed=seed)
   build = paired_dataset if cfg.dataset_mode == "aligned" else unpaired_dataset
   return build(cfg, split, global_batch_size, training=training, seed=seed)
 
@@ -385,8 +423,13 @@ def label_palette(data_config: ml_collections.ConfigDict | Mapping[str, Any]) ->
 def epoch_size(
   data_config: ml_collections.ConfigDict | Mapping[str, Any], split: str = "train"
 ) -> int:
-  """Pairs per epoch: max(|A|, |B|) (official: UnalignedDataset.__len__)."""
+  """Pairs per epoch: max(|A|, |B|) (official: UnalignedDataset.__len__); images of the split
+  for dataset_mode "attributes"."""
   cfg = resolve_data_config(data_config)
+  if cfg.dataset_mode == "attributes":
+    from tfgan_repro.data import attributes  # imported here: attributes imports this module
+
+    return attributes.attribute_count(cfg, split)
   training = split == "train"  # load at the size that split is used at (cached for later)
   return max(_load(cfg, split, d, training).count for d in ("A", "B"))
 

@@ -15,8 +15,9 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import folders, tfds_source
+from tfgan_repro.data.attribute_sources import selected_attributes
 from tfgan_repro.data.labels import LabelSpec
-from tfgan_repro.data.procedural import city, seasons
+from tfgan_repro.data.procedural import city, faces, seasons
 from tfgan_repro.paths import user_path
 from tfgan_repro.registry import Registry
 
@@ -50,6 +51,20 @@ def _seasons(cfg: ml_collections.ConfigDict, split: str, domain: str, size: int)
   num = cfg.num_train if split == "train" else cfg.num_test
   cache_dir = user_path(cfg.cache_dir) if cfg.cache_dir else None
   a, b = seasons.seasons_arrays(split, size, num, seed=cfg.procedural_seed, cache_dir=cache_dir)
+  images = a if domain == "A" else b  # [N, size, size, 3]
+  return DomainImages(tf.data.Dataset.from_tensor_slices(images), num, size, split == "test")
+
+
+@SOURCES.register("faces")
+def _faces(cfg: ml_collections.ConfigDict, split: str, domain: str, size: int) -> DomainImages:
+  """Procedural faces (data/procedural/faces.py) for one-attribute translation (CycleCGAN): A
+  without the first of data.attributes, B with it; the test split's B holds A's true edits."""
+  num = cfg.num_train if split == "train" else cfg.num_test
+  cache_dir = user_path(cfg.cache_dir) if cfg.cache_dir else None
+  attribute = selected_attributes(cfg)[0]
+  a, b = faces.domain_arrays(
+    split, size, num, attribute, cfg.procedural_seed, cfg.balanced, cache_dir=cache_dir
+  )
   images = a if domain == "A" else b  # [N, size, size, 3]
   return DomainImages(tf.data.Dataset.from_tensor_slices(images), num, size, split == "test")
 

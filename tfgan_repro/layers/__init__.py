@@ -1,6 +1,8 @@
 """Reusable Keras layers and PyTorch-exact building blocks."""
 
+from tfgan_repro.layers.attribute_encoding import ATTRIBUTE_ENCODINGS, AttributeEncoding
 from tfgan_repro.layers.channel_slice import ChannelSlice
+from tfgan_repro.layers.concat_condition import ConcatCondition
 from tfgan_repro.layers.depth_to_space import DepthToSpace
 from tfgan_repro.layers.exclude_pad_average_pooling2d import ExcludePadAveragePooling2D
 from tfgan_repro.layers.inference_dropout import InferenceDropout
@@ -8,6 +10,7 @@ from tfgan_repro.layers.initializers import conv_init, norm_gamma_init
 from tfgan_repro.layers.instance_average_pooling import InstanceAveragePooling
 from tfgan_repro.layers.instance_edges import InstanceEdges
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
+from tfgan_repro.layers.label_one_hot import LabelOneHot
 from tfgan_repro.layers.normalization import (
   NORMALIZATIONS,
   bias_for_normalization,
@@ -19,16 +22,20 @@ from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
 from tfgan_repro.layers.upsample import UPSAMPLE_MODES, upsample
 
 __all__ = [
+  "ATTRIBUTE_ENCODINGS",
   "NORMALIZATIONS",
   "PADDING_MODES",
   "UPSAMPLE_MODES",
+  "AttributeEncoding",
   "ChannelSlice",
+  "ConcatCondition",
   "DepthToSpace",
   "ExcludePadAveragePooling2D",
   "InferenceDropout",
   "InstanceAveragePooling",
   "InstanceEdges",
   "InstanceNormalization",
+  "LabelOneHot",
   "ReflectionPadding2D",
   "bias_for_normalization",
   "check_normalization",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from tfgan_repro.layers.initializers import norm_gamma_init
+from tfgan_repro.layers.initializers import gamma_init
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
 
 # official: --norm instance | batch | none
@@ -24,7 +24,7 @@ def bias_for_normalization(norm: str) -> bool:
   return check_normalization(norm) == "instance"
 
 
-def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
+def normalization(norm: str, name: str | None = None, init: str = "normal") -> keras.layers.Layer:
   """A fresh normalization layer for NHWC features.
 
   instance: InstanceNorm2d(affine=False, track_running_stats=False) (official --norm instance).
@@ -35,6 +35,7 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
     DataParallel keeps per-GPU statistics. On one replica it is plain batch norm: Keras' synchronized
     moments take E[x^2] - E[x]^2 and a full-size count tensor even then (slower, and the variance
     loses precision).
+    init="torch": gamma 1 (PyTorch's default, for official code without init_weights).
   none: identity (official `Identity()`).
   """
   check_normalization(norm)
@@ -44,7 +45,7 @@ def normalization(norm: str, name: str | None = None) -> keras.layers.Layer:
     return keras.layers.BatchNormalization(
       epsilon=1e-5,
       momentum=0.9,
-      gamma_initializer=norm_gamma_init(),
+      gamma_initializer=gamma_init(init),
       synchronized=tf.distribute.get_strategy().num_replicas_in_sync > 1,
       name=name,
     )

@@ -3,7 +3,8 @@ exactly, built from Keras layers (functional helpers: tensor in, tensor out).
 
 Keras "same" differs from PyTorch's symmetric padding for strided convs (Conv k3 s2 p1, k4 s1 p1,
 ConvTranspose k3 s2 p1 output_padding 1; NOTES.md), so padding is explicit and the conv "valid".
-Weights ~ N(0, 0.02), biases 0 (official --init_type normal --init_gain 0.02).
+Weights ~ N(0, 0.02), biases 0 (official --init_type normal --init_gain 0.02) by default;
+init="torch": PyTorch's default initialization (layers/initializers.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 import keras
 import tensorflow as tf
 
-from tfgan_repro.layers.initializers import conv_init
+from tfgan_repro.layers.initializers import bias_init, kernel_init
 from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
 
 # PyTorch Conv2d padding_mode values used by the official nets ("zeros" default, ReflectionPad2d).
@@ -29,6 +30,7 @@ def conv2d(
   padding: int = 0,
   padding_mode: str = "zeros",
   use_bias: bool = True,
+  init: str = "normal",
   name: str,
 ) -> keras.KerasTensor:
   """PyTorch `Conv2d(k, stride, padding)` [after `ReflectionPad2d(padding)` when reflect].
@@ -49,8 +51,8 @@ def conv2d(
     strides=strides,
     padding="valid",
     use_bias=use_bias,
-    kernel_initializer=conv_init(),
-    bias_initializer="zeros",
+    kernel_initializer=kernel_init(init),
+    bias_initializer=bias_init(init, x.shape[-1] * kernel_size**2),
     name=name,
   )(x)
 
@@ -64,6 +66,7 @@ def conv_transpose2d(
   padding: int = 0,  # PyTorch ConvTranspose2d defaults: padding 0, output_padding 0, bias True
   output_padding: int = 0,
   use_bias: bool = True,
+  init: str = "normal",
   name: str,
 ) -> keras.KerasTensor:
   """PyTorch `ConvTranspose2d(k, stride, padding, output_padding)`: out[s*i + t] += x[i] * w[t]
@@ -85,8 +88,8 @@ def conv_transpose2d(
   common = dict(
     strides=strides,
     use_bias=use_bias,
-    kernel_initializer=conv_init(),
-    bias_initializer="zeros",
+    kernel_initializer=kernel_init(init),
+    bias_initializer=bias_init(init, filters * kernel_size**2),
     name=name,
   )
   if same_window or crop_before == crop_after == 0:

@@ -81,3 +81,16 @@ def discriminator_loss(mode: str, real_logits: Logits, fake_logits: Logits) -> t
   """
   real, fake = discriminator_terms(mode, real_logits, fake_logits)
   return real + fake
+
+
+def mean_probability_bce(logits: tf.Tensor, target: float) -> tf.Tensor:
+  """BCE of p = the mean over positions of sigmoid(logits) against the (smoothed) label `target`
+  (official FaderNetworks PatchDiscriminator: Sigmoid, mean over patches, F.binary_cross_entropy
+  with labels 1 - smooth_label / smooth_label). Computed from the logits: log p =
+  logsumexp(log_sigmoid(l)) - log K, log(1 - p) = logsumexp(log_sigmoid(-l)) - log K; one logit
+  per example gives the sigmoid cross-entropy. Returns [B]."""
+  flat = tf.reshape(tf.cast(logits, tf.float32), [tf.shape(logits)[0], -1])  # [B, K]
+  log_k = tf.math.log(tf.cast(tf.shape(flat)[1], tf.float32))
+  log_p = tf.reduce_logsumexp(tf.math.log_sigmoid(flat), axis=1) - log_k
+  log_not_p = tf.reduce_logsumexp(tf.math.log_sigmoid(-flat), axis=1) - log_k
+  return -(target * log_p + (1.0 - target) * log_not_p)

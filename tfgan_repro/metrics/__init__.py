@@ -1,5 +1,13 @@
-"""Metrics: image quality against a ground truth (PSNR, SSIM), segmentation scores (FCN-score)."""
+"""Metrics: image quality against a ground truth (PSNR, SSIM), segmentation scores (FCN-score),
+attribute-editing scores (flip / keep accuracy, edit fidelity)."""
 
+from tfgan_repro.metrics.attribute_edit import (
+  attribute_accuracy,
+  edit_accuracy,
+  edit_fidelity,
+  flip_targets,
+  reconstruction_scores,
+)
 from tfgan_repro.metrics.image_quality import identity_baseline, paired_scores, psnr, ssim
 from tfgan_repro.metrics.segmentation import (
   confusion_matrix,
@@ -8,11 +16,16 @@ from tfgan_repro.metrics.segmentation import (
 )
 
 __all__ = [
+  "attribute_accuracy",
   "confusion_matrix",
+  "edit_accuracy",
+  "edit_fidelity",
+  "flip_targets",
   "identity_baseline",
   "paired_scores",
   "per_class_iou",
   "psnr",
+  "reconstruction_scores",
   "segmentation_scores",
   "ssim",
 ]

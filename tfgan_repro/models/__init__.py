@@ -1,24 +1,33 @@
 """GAN models (one keras.Model per family) and their registry."""
 
 from tfgan_repro.models import (
+  cycle_cgan_builder,  # noqa: F401  (registers "cycle_cgan")
   cycle_gan_builder,  # noqa: F401  (registers "cycle_gan")
+  fader_builder,  # noqa: F401  (registers "fader", "fader_gan")
   pix2pix_builder,  # noqa: F401  (registers "pix2pix")
   pix2pixhd_builder,  # noqa: F401  (registers "pix2pixhd")
+  stargan_builder,  # noqa: F401  (registers "stargan")
 )
+from tfgan_repro.models.cycle_cgan import CycleCGAN
 from tfgan_repro.models.cycle_gan import CycleGAN
+from tfgan_repro.models.fader import Fader
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.models.pix2pix import Pix2Pix
 from tfgan_repro.models.pix2pixhd import Pix2PixHD
 from tfgan_repro.models.pretrained import PretrainedGenerator  # registers "pretrained"
 from tfgan_repro.models.registry import MODELS, build_model, network_from_config
+from tfgan_repro.models.stargan import StarGAN
 
 __all__ = [
   "MODELS",
+  "CycleCGAN",
   "CycleGAN",
+  "Fader",
   "GANModel",
   "Pix2Pix",
   "Pix2PixHD",
   "PretrainedGenerator",
+  "StarGAN",
   "build_model",
   "network_from_config",
 ]

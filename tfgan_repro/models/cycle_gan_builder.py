@@ -8,16 +8,11 @@ from tfgan_repro.models.cycle_gan import CycleGAN
 from tfgan_repro.models.registry import network_from_config, register_model
 
 
-@register_model("cycle_gan", config_module="configs.cyclegan")
-def build_cycle_gan(config: ml_collections.ConfigDict) -> CycleGAN:
-  size = config.data.crop_size
+def cycle_gan_options(config: ml_collections.ConfigDict) -> dict:
+  """CycleGAN's keyword arguments other than its nets, from `config` (shared with CycleCGAN)."""
   loss = config.loss
-  return CycleGAN(
-    G_AB=network_from_config(config.generator, name="G_AB"),
-    G_BA=network_from_config(config.generator, name="G_BA"),
-    D_A=network_from_config(config.discriminator, name="D_A"),
-    D_B=network_from_config(config.discriminator, name="D_B"),
-    image_shape=(size, size, 3),
+  return dict(
+    image_shape=(config.data.crop_size, config.data.crop_size, 3),
     gan_mode=loss.gan_mode,
     lambda_a=loss.lambda_a,
     lambda_b=loss.lambda_b,
@@ -28,4 +23,15 @@ def build_cycle_gan(config: ml_collections.ConfigDict) -> CycleGAN:
     d_noise_decay_steps=loss.d_noise_decay_steps,
     global_batch_size=config.batch_size,
     seed=config.seed,
+  )
+
+
+@register_model("cycle_gan", config_module="configs.cyclegan")
+def build_cycle_gan(config: ml_collections.ConfigDict) -> CycleGAN:
+  return CycleGAN(
+    G_AB=network_from_config(config.generator, name="G_AB"),
+    G_BA=network_from_config(config.generator, name="G_BA"),
+    D_A=network_from_config(config.discriminator, name="D_A"),
+    D_B=network_from_config(config.discriminator, name="D_B"),
+    **cycle_gan_options(config),
   )

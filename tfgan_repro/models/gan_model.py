@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import keras
+import numpy as np
 import tensorflow as tf
+
+from tfgan_repro import data
 
 
 class GANModel(keras.Model):
@@ -62,10 +65,26 @@ class GANModel(keras.Model):
     loss: tf.Tensor,
     variables: list,
     optimizer: keras.optimizers.Optimizer,
+    clip_norm: float = 0.0,
   ) -> None:
-    """One optimizer step of `variables` on `loss` (reduced by `reduce` inside the tape)."""
+    """One optimizer step of `variables` on `loss` (reduced by `reduce` inside the tape);
+    clip_norm > 0 first clips the gradient's global norm (`clip_gradients`)."""
     grads = tape.gradient(loss, variables)
+    if clip_norm:
+      grads = self.clip_gradients(grads, clip_norm)
     optimizer.apply_gradients(zip(grads, variables, strict=False))
+
+  def clip_gradients(self, grads: list[tf.Tensor], clip_norm: float) -> list[tf.Tensor]:
+    """torch clip_grad_norm_(max_norm=clip_norm) of the GLOBAL batch's gradient, returned as this
+    replica's share: the gradients are summed over replicas first (the norm of a per-replica
+    part is not the step's), clipped, then divided by the replica count, since the optimizer sums
+    them over replicas again. Gradients must not be None."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    context = tf.distribute.get_replica_context()
+    if replicas > 1 and context is not None:
+      grads = context.all_reduce(tf.distribute.ReduceOp.SUM, grads)
+    grads, _ = tf.clip_by_global_norm(grads, clip_norm)
+    return [g / replicas for g in grads] if replicas > 1 else grads
 
   def log(self, **per_example: tf.Tensor) -> dict[str, tf.Tensor]:
     """Track the true (unscaled) mean of each per-example loss; returns the logs dict."""
@@ -102,6 +121,17 @@ class GANModel(keras.Model):
     """Generator `name` applied by the family's test protocol (what eval scores): by default
     inference mode, `generators[name](images, training=False)`."""
     return self.generators[name](images, training=False)
+
+  @property
+  def export_generators(self) -> dict[str, keras.Model]:
+    """The networks `export` writes, by name: `generators`, unless a family serves other inputs
+    (pix2pixHD: named label and instance maps; export.inputs)."""
+    return self.generators
+
+  def export_check_inputs(self, config, name: str, num: int) -> np.ndarray | dict[str, np.ndarray]:
+    """Held-out inputs the exported `name` is checked on (export.inputs): by default the first
+    `num` test examples of its source domain."""
+    return data.domain_images(config.data, "test", self.directions[name][0], num)
 
   def display_images(self, *batch: tf.Tensor) -> dict[str, dict[str, tf.Tensor]]:
     """Named image grids (each a dict of [N, H, W, 3] columns) for TensorBoard and sample sheets."""

@@ -26,7 +26,7 @@ import tensorflow as tf
 from absl import logging
 
 from tfgan_repro import data, losses
-from tfgan_repro.layers import ChannelSlice, InstanceEdges
+from tfgan_repro.layers import ChannelSlice, InstanceEdges, LabelOneHot
 from tfgan_repro.models.feature_clusters import N_CLUSTERS, cluster_centres, instance_features
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.nets.local_enhancer import global_layers, load_global_weights
@@ -142,6 +142,26 @@ class Pix2PixHD(GANModel):
       parts.append(self.class_features(labels))
     x = keras.layers.Concatenate(name="generator_input")(parts)
     return keras.Model(a, self.G_core(x), name="G")
+
+  @property
+  def export_generators(self) -> dict[str, keras.Model]:
+    """G served on the maps a user has (official test inputs: label and instance images):
+    "label_map" [N, H, W, 1] class ids and "instance_map" [N, H, W, 1] Cityscapes instance ids
+    (class * 1000 + k), both float32 (ids are exact below 2^24)."""
+    label_map = keras.Input((None, None, 1), name="label_map")
+    instance_map = keras.Input((None, None, 1), name="instance_map")
+    labels = LabelOneHot(self.num_classes, name="one_hot")(label_map)
+    ids = keras.layers.Rescaling(1.0 / data.INSTANCE_ID_SCALE, name="instance_scale")(instance_map)
+    a = keras.layers.Concatenate(name="labels_and_instances")([labels, ids])
+    return {"G": keras.Model([label_map, instance_map], self.G(a), name="G_serving")}
+
+  def export_check_inputs(self, config, name: str, num: int) -> dict[str, np.ndarray]:
+    """The first `num` held-out label maps as the served inputs (class ids, raw instance ids)."""
+    a = data.domain_images(config.data, "test", "A", num)  # [N, H, W, classes + 1]
+    return {
+      "label_map": np.argmax(a[..., : self.num_classes], -1)[..., None].astype(np.float32),
+      "instance_map": np.rint(a[..., self.num_classes :] * data.INSTANCE_ID_SCALE),
+    }
 
   @property
   def vgg(self) -> keras.Model | None:

@@ -1,5 +1,14 @@
 """Generators and discriminators, registered by name in `NETWORKS` (importing this package fills it)."""
 
+from tfgan_repro.nets.conditional_network import conditional_network
+from tfgan_repro.nets.fader_gan_discriminator import fader_gan_discriminator
+from tfgan_repro.nets.fader_networks import (
+  fader_autoencoder,
+  fader_decoder,
+  fader_encoder,
+  fader_latent_discriminator,
+  fader_patch_discriminator,
+)
 from tfgan_repro.nets.global_generator import global_generator
 from tfgan_repro.nets.instance_encoder import instance_encoder
 from tfgan_repro.nets.local_enhancer import global_layers, load_global_weights, local_enhancer
@@ -14,13 +23,22 @@ from tfgan_repro.nets.resnet_generator import (
   resnet_generator,
   resnet_generator_features,
 )
-from tfgan_repro.nets.unet_generator import unet_128, unet_256, unet_generator
+from tfgan_repro.nets.stargan_discriminator import stargan_discriminator
+from tfgan_repro.nets.stargan_generator import stargan_generator
+from tfgan_repro.nets.unet_generator import unet_64, unet_128, unet_256, unet_generator
 
 __all__ = [
   "NETWORKS",
   "ROLES",
   "NetworkSpec",
   "build",
+  "conditional_network",
+  "fader_autoencoder",
+  "fader_decoder",
+  "fader_encoder",
+  "fader_gan_discriminator",
+  "fader_latent_discriminator",
+  "fader_patch_discriminator",
   "global_generator",
   "global_layers",
   "instance_encoder",
@@ -36,6 +54,9 @@ __all__ = [
   "resnet_block",
   "resnet_generator",
   "resnet_generator_features",
+  "stargan_discriminator",
+  "stargan_generator",
+  "unet_64",
   "unet_128",
   "unet_256",
   "unet_generator",

@@ -22,7 +22,8 @@ class NetworkSpec:
   paper_kwargs: builder kwargs of the official / paper configuration. official_params: trainable
   parameter count of that configuration, counted by building the official code (None if unknown).
   tiny_kwargs / tiny_input_shape: a narrow, deterministic (no dropout, no batch statistics) variant
-  and an (H, W, C) input it accepts, for fast round-trip tests.
+  and an (H, W, C) input it accepts, for fast round-trip tests. tiny_condition_size: 0 for nets
+  of one image input; K for nets of two inputs [image, condition [N, K]] (attribute editing).
   """
 
   name: str
@@ -33,6 +34,7 @@ class NetworkSpec:
   official_params: int | None
   tiny_kwargs: dict[str, Any]
   tiny_input_shape: tuple[int, int, int]
+  tiny_condition_size: int = 0
 
   def build(self, **kwargs: Any) -> keras.Model:
     return self.builder(**kwargs)
@@ -50,6 +52,7 @@ def register_network(
   official_params: int | None,
   tiny_kwargs: dict[str, Any],
   tiny_input_shape: tuple[int, int, int],
+  tiny_condition_size: int = 0,
 ) -> Callable[[Callable[..., keras.Model]], Callable[..., keras.Model]]:
   """Decorator: registers `builder` under `name` as a NetworkSpec and returns it unchanged."""
   if role not in ROLES:
@@ -65,6 +68,7 @@ def register_network(
       official_params=official_params,
       tiny_kwargs=dict(tiny_kwargs),
       tiny_input_shape=tuple(tiny_input_shape),
+      tiny_condition_size=tiny_condition_size,
     )
     NETWORKS.add(name, spec)
     return builder

@@ -140,3 +140,30 @@ def unet_128(
   """UnetGenerator with 7 downsamplings (128 px -> 1x1); arguments and defaults of
   `unet_generator`."""
   return unet_generator(num_downs=7, **locals())
+
+
+@register_network(
+  "unet_64",
+  role="generator",
+  # Not an official --netG option: official UnetGenerator(num_downs=6), the U-Net that brings
+  # 64 px to a 1x1 bottleneck as unet_128 / unet_256 do at their sizes.
+  official_name="UnetGenerator(num_downs=6)",
+  paper_kwargs=_PIX2PIX,
+  official_params=None,  # no official configuration uses it
+  tiny_kwargs=_TINY,
+  tiny_input_shape=(64, 64, 3),
+)
+def unet_64(
+  *,
+  input_channels: int = 3,
+  output_channels: int = 3,
+  ngf: int = 64,
+  norm: str = "instance",
+  dropout: float = 0.0,
+  dropout_at_inference: bool = False,
+  image_size: ImageSize = None,
+  name: str = "unet_64",
+) -> keras.Model:
+  """UnetGenerator with 6 downsamplings (64 px -> 1x1); arguments and defaults of
+  `unet_generator`."""
+  return unet_generator(num_downs=6, **locals())
