@@ -3,6 +3,7 @@
 Variants (each the FINAL resolution of the coarse-to-fine G; paper Sec. 3.2 trains in stages):
   city (default): procedural city labels + instances -> photo, 256x128 final, sized for 2 CPU cores
   paper: the official label2city defaults at 1024x512 final
+  cityscapes: paper on Cityscapes in the official folder layout (train_label/, train_inst/, ...)
   tiny: tests (seconds)
 Stages (config.generator.stage), by suffix: none = "global" (G1 alone at HALF the final
 resolution), `_local` (G2 with G1 frozen: official --niter_fix_global), `_joint` (both). Set
@@ -106,6 +107,17 @@ def city() -> ml_collections.ConfigDict:
   return config
 
 
+def cityscapes() -> ml_collections.ConfigDict:
+  """`paper` on Cityscapes in the official pix2pixHD layout (datasets/cityscapes:
+  --config.data.path=DIR with train_label/, train_inst/, train_img/ and test_*): labelIds maps
+  (official --label_nc 35), gtFine instanceIds maps, photos. tfds `cityscapes/semantic_segmentation`
+  has no instance maps, so it serves pix2pix (configs/pix2pix.py:cityscapes), not this config."""
+  config = paper()
+  config.data.source = "pix2pixhd_folder"
+  config.data.num_classes = 35  # official --label_nc 35 (labelIds 0..33 and -1 read as 0 here)
+  return config
+
+
 def tiny() -> ml_collections.ConfigDict:
   """Seconds-long runs for tests: final 128x64 (global stage 64x32: G1's 16x bottleneck needs
   at least 2 rows for its reflect padding), ngf 4, 2 blocks, ndf 4, 8 scenes. crop_size (only
@@ -142,7 +154,7 @@ def staged(config: ml_collections.ConfigDict, stage: str) -> ml_collections.Conf
 
 VARIANTS = {
   f"{name}{suffix}": (base, stage)
-  for name, base in (("city", city), ("paper", paper), ("tiny", tiny))
+  for name, base in (("city", city), ("paper", paper), ("cityscapes", cityscapes), ("tiny", tiny))
   for suffix, stage in STAGE_SUFFIXES.items()
 }
 

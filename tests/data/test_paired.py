@@ -176,3 +176,42 @@ def test_tfds_cityscapes_gives_label_ids_and_photos():
   assert pipeline.domain_channels(cfg) == (35, 3)
   with pytest.raises(ValueError, match="no paired tfds dataset 'cycle_gan/facades'"):
     pipeline.domain_channels(dict(cfg, name="cycle_gan/facades"))
+
+
+def _write_pix2pixhd_split(root, split: str, n: int, size: int, seed: int) -> city.CityArrays:
+  """The official pix2pixHD layout from city scenes: 8-bit label ids, 16-bit Cityscapes-style
+  instance ids (class * 1000 + k, k from 0), photos."""
+  arrays = city.city_arrays(split, size, n, seed=seed)
+  for part in ("label", "inst", "img"):
+    (root / f"{split}_{part}").mkdir()
+  for i in range(n):
+    labels, inst = arrays.labels[i].astype(np.int32), arrays.instances[i].astype(np.int32)
+    ids = np.where(inst > 0, labels * 1000 + inst - 1, labels).astype(np.uint16)
+    Image.fromarray(arrays.labels[i]).save(root / f"{split}_label" / f"{i:03d}.png")
+    Image.fromarray(ids).save(root / f"{split}_inst" / f"{i:03d}.png")  # 16-bit grey PNG
+    Image.fromarray(arrays.photos[i]).save(root / f"{split}_img" / f"{i:03d}.png")
+  return arrays
+
+
+def test_pix2pixhd_folder_reads_label_instance_and_photo_maps(tmp_path):
+  test = _write_pix2pixhd_split(tmp_path, "test", 2, 16, seed=1)
+  assert int(np.asarray(Image.open(next((tmp_path / "test_inst").iterdir()))).max()) > 255
+  cfg = dict(source="pix2pixhd_folder", path=str(tmp_path), dataset_mode="aligned")
+  cfg.update(load_size=16, crop_size=16, label_format="onehot_instance", num_classes=35)
+  a, b, ids = next(
+    iter(pipeline.paired_dataset(cfg, "test", 2, training=False, seed=0, instances=True))
+  )
+  assert a.shape == (2, 16, 16, 36) and b.shape == (2, 16, 16, 3)
+  np.testing.assert_array_equal(np.argmax(a[..., :35], -1), test.labels)
+  np.testing.assert_array_equal(b.numpy(), _to_float(test.photos))
+  # Instances keep their identity (our k = Cityscapes k + 1: ids read class * 1000 + k + 1).
+  raw = np.rint(a[..., 35].numpy() * pipeline.INSTANCE_ID_SCALE).astype(np.int64)
+  labels, instances = test.labels.astype(np.int64), test.instances.astype(np.int64)
+  want = np.where(instances > 0, labels * 1000 + instances, labels)
+  np.testing.assert_array_equal(raw, want)
+  np.testing.assert_array_equal(ids[..., 0].numpy(), test.instances)
+  (tmp_path / "test_img" / "000.png").unlink()
+  with pytest.raises(ValueError, match=r"folders of split 'test' differ in length: .*'img': 1"):
+    pipeline.paired_test_arrays(cfg)
+  with pytest.raises(ValueError, match=r"folder '.*train_label' not found: the official pix2pixHD"):
+    pipeline.paired_dataset(cfg, "train", 1, training=False, seed=0)

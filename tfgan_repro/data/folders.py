@@ -134,3 +134,41 @@ def read_aligned_half(path: tf.Tensor, half: int) -> tf.Tensor:
   image = read_image(path)
   w2 = tf.shape(image)[1] // 2  # official: w2 = int(w / 2)
   return image[:, half * w2 : (half + 1) * w2]
+
+
+# Official pix2pixHD AlignedDataset folders per split: {phase}_label, {phase}_inst, {phase}_img.
+PIX2PIXHD_PARTS = ("label", "inst", "img")
+
+
+def list_pix2pixhd(
+  root: str, split: str, *, skip_corrupt: bool = False
+) -> dict[str, FolderListing]:
+  """Lists and checks root/{split}_label, {split}_inst and {split}_img (official pix2pixHD
+  layout; files paired by sorted order as official make_dataset + sorted); raises ValueError
+  naming a missing folder, a corrupt file or folders of different lengths / file names."""
+  if not os.path.isdir(root):
+    raise ValueError(f"data path {root!r} is not a directory (expected root/{split}_label, ...)")
+  listings = {}
+  for part in PIX2PIXHD_PARTS:
+    directory = os.path.join(root, f"{split}_{part}")
+    if not os.path.isdir(directory):
+      raise ValueError(
+        f"folder {directory!r} not found: the official pix2pixHD layout is root/train_label, "
+        f"train_inst, train_img (test_*); {root!r} contains {sorted(os.listdir(root))}"
+      )
+    kept, corrupt = _checked(directory, _image_files(directory), skip_corrupt)
+    listings[part] = FolderListing(directory=directory, paths=kept, skipped=tuple(corrupt))
+  counts = {part: len(listing.paths) for part, listing in listings.items()}
+  if len(set(counts.values())) != 1:
+    raise ValueError(f"pix2pixHD folders of split {split!r} differ in length: {counts}")
+  return listings
+
+
+def read_ids(path: tf.Tensor) -> tf.Tensor:
+  """int32 [H, W, 1]: an 8- or 16-bit single-channel PNG of ids as stored (Cityscapes labelIds,
+  16-bit instanceIds), not rescaled (the PNG header's bit depth picks the decoder)."""
+  contents = tf.io.read_file(path)
+  depth = tf.io.decode_raw(tf.strings.substr(contents, 24, 1), tf.uint8)[0]  # IHDR bit depth
+  wide = lambda: tf.cast(tf.io.decode_png(contents, channels=1, dtype=tf.uint16), tf.int32)  # noqa: E731
+  narrow = lambda: tf.cast(tf.io.decode_png(contents, channels=1), tf.int32)  # noqa: E731
+  return tf.cond(depth == 16, wide, narrow)

@@ -6,6 +6,10 @@ import dataclasses
 
 import numpy as np
 
+# Cityscapes instanceIds (official pix2pixHD --instance input): a "thing" instance is
+# class * 1000 + k, a "stuff" region its class id.
+INSTANCE_ID_BASE = 1000
+
 
 @dataclasses.dataclass(frozen=True)
 class LabelSpec:

@@ -31,7 +31,7 @@ from tfgan_repro.data.attribute_sources import (
   KNOWN_ATTRIBUTES,
   parse_attributes,
 )
-from tfgan_repro.data.labels import LabelSpec
+from tfgan_repro.data.labels import INSTANCE_ID_BASE, LabelSpec
 from tfgan_repro.data.procedural import city
 from tfgan_repro.data.sources import SOURCES, DomainImages, label_spec
 
@@ -43,8 +43,6 @@ DATASET_MODES = ("unaligned", "aligned", "attributes")
 DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
 # onehot_instance: one-hot channels + one channel of Cityscapes-style instance ids (pix2pixHD).
 LABEL_FORMATS = ("onehot", "color", "onehot_instance")
-# Cityscapes instanceIds: a "thing" instance is class * 1000 + k, a "stuff" region its class id.
-INSTANCE_ID_BASE = 1000
 # The id channel holds id / 2^16: exact in float32 (ids < 2^16) and within [-1, 1], the range
 # of exported images (export.inputs.as_inputs).
 INSTANCE_ID_SCALE = 2.0**16

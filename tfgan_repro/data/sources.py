@@ -16,7 +16,7 @@ import tensorflow as tf
 
 from tfgan_repro.data import folders, tfds_source
 from tfgan_repro.data.attribute_sources import selected_attributes
-from tfgan_repro.data.labels import LabelSpec
+from tfgan_repro.data.labels import CITYSCAPES, INSTANCE_ID_BASE, LabelSpec
 from tfgan_repro.data.procedural import city, faces, seasons
 from tfgan_repro.paths import user_path
 from tfgan_repro.registry import Registry
@@ -125,6 +125,40 @@ def _aligned_folder(
     lambda p: folders.read_aligned_half(p, half), num_parallel_calls=tf.data.AUTOTUNE
   )
   return DomainImages(images, len(listing.paths), None, True)
+
+
+@SOURCES.register("pix2pixhd_folder")
+def _pix2pixhd_folder(
+  cfg: ml_collections.ConfigDict, split: str, domain: str, size: int
+) -> DomainImages:
+  """The official pix2pixHD layout (datasets/cityscapes): path/{split}_label/ (label ids),
+  {split}_inst/ (instance ids: Cityscapes gtFine_instanceIds, class * 1000 + k for things) and
+  {split}_img/ (photos). A: int32 [H, W, 2] (class from the label map, instance k + 1 where the
+  instance id is >= 1000, else 0: the pipeline's encoding, whose ids then read class * 1000 +
+  k + 1, the same instances); B: the photos."""
+  del size  # stored images
+  if not cfg.path:
+    raise ValueError(
+      "data_config.path must name the dataset root for source 'pix2pixhd_folder', got ''"
+    )
+  listings = folders.list_pix2pixhd(user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt)
+  count = len(listings["img"].paths)
+  if domain == "B":
+    paths = tf.data.Dataset.from_tensor_slices(list(listings["img"].paths))
+    return DomainImages(paths.map(folders.read_image), count, None, True)
+
+  def label_map(label_path: tf.Tensor, inst_path: tf.Tensor) -> tf.Tensor:
+    labels, ids = folders.read_ids(label_path), folders.read_ids(inst_path)
+    instances = tf.where(ids >= INSTANCE_ID_BASE, ids % INSTANCE_ID_BASE + 1, 0)
+    return tf.concat([labels, instances], axis=-1)  # [H, W, 2]
+
+  pairs = tf.data.Dataset.from_tensor_slices(
+    (list(listings["label"].paths), list(listings["inst"].paths))
+  )
+  return DomainImages(pairs.map(label_map), count, None, True)
+
+
+LABEL_SOURCES["pix2pixhd_folder"] = lambda cfg: CITYSCAPES
 
 
 @SOURCES.register("tfds_paired")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from tfgan_repro.data.labels import (
+  INSTANCE_ID_BASE,  # official: label = id if id < 1000 else id // 1000
+)
+
 N_CLUSTERS = 10  # official --n_clusters 10
 BLOCK_NUM = 32  # official encode_features: size = pixels / (H * W // 32)
 MIN_SIZE = 0.5  # official: instances with size > 0.5 (more than 1/64 of the image) are clustered
-INSTANCE_ID_BASE = 1000  # official: label = id if id < 1000 else id // 1000
 
 
 def kmeans(points: np.ndarray, k: int, *, seed: int = 0, iterations: int = 100) -> np.ndarray:
