@@ -51,7 +51,7 @@ def eval_config() -> ml_collections.ConfigDict:
       # Slider sweep of each attribute's G input, (lo, hi) in G units: DESIGN.md (issue 5) slides
       # Fader / StarGAN's a past its trained {0, 1} to [0, 5]; CycleCGAN's configs set (-3, 3).
       "slider": (0.0, 5.0),
-      "slider_steps": 9,  # columns of the slider sheets (issue 5: the slider sweep)
+      "slider_steps": 11,  # columns of the slider sheets: [0, 5] in steps of 0.5 (hits 0 and 1)
     }
   )
 

@@ -41,6 +41,7 @@ def glasses64() -> ml_collections.ConfigDict:
   config.train.log_every = 20
   config.train.image_every = 200
   config.eval.slider = (-3.0, 3.0)  # issue 5: c slid from -3 to 3, past the trained +-1
+  config.eval.slider_steps = 7  # c = -3, -2, ..., 3 (hits the trained -1 and +1)
   return config
 
 

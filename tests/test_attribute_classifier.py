@@ -77,11 +77,21 @@ def test_training_is_deterministic_by_seed(trained_16px, tmp_path):
     np.testing.assert_array_equal(x, y)
 
 
+def test_a_classifier_serves_any_subset_of_its_attributes_in_the_runs_order(trained_16px):
+  images = np.random.default_rng(0).uniform(-1, 1, (3, 16, 16, 3)).astype(np.float32)
+  both = attribute_classifier.load_classifier(trained_16px, ["smile", "glasses"], 16)
+  swapped = attribute_classifier.load_classifier(trained_16px, ["glasses", "smile"], 16)
+  glasses = attribute_classifier.load_classifier(trained_16px, ["glasses"], 16)
+  want = attribute_classifier.predict(both, images)  # [3, 2]: smile, glasses
+  np.testing.assert_array_equal(attribute_classifier.predict(swapped, images), want[:, ::-1])
+  np.testing.assert_array_equal(attribute_classifier.predict(glasses, images), want[:, 1:])
+
+
 def test_a_classifier_of_other_attributes_or_size_is_refused_with_its_name(trained_16px, tmp_path):
   with pytest.raises(
-    ValueError, match=r"judges attributes \['smile', 'glasses'\].*edits \['glasses', 'smile'\]"
+    ValueError, match=r"judges attributes \['smile', 'glasses'\].*edits \['glasses', 'beard'\]"
   ):
-    attribute_classifier.load_classifier(trained_16px, ["glasses", "smile"], 16)
+    attribute_classifier.load_classifier(trained_16px, ["glasses", "beard"], 16)
   with pytest.raises(ValueError, match=r"takes input \(None, 16, 16, 3\).*at 64x64 px.*--size=64"):
     attribute_classifier.load_classifier(trained_16px, ["smile", "glasses"], 64)
   missing = str(tmp_path / "none.keras")

@@ -211,17 +211,17 @@ def test_the_sweep_without_a_classifier_writes_only_the_sheets(faces, tmp_path):
   config = _config()
   result = attribute_evaluation.sweep(config, FakeEditor(_brightness), "", str(tmp_path))
   assert sorted(result) == sorted(NAMES)
-  assert result["smile"]["values"] == [float(v) for v in np.linspace(0.0, 5.0, 9)]
+  assert result["smile"]["values"] == [float(v) for v in np.linspace(0.0, 5.0, 11)]
   assert result["smile"]["trained_range"] == [0.0, 1.0]
   assert result["smile"]["mean_probability"] is None and result["smile"]["plot"] is None
   assert sorted(p.name for p in tmp_path.iterdir()) == ["sliders_glasses.png", "sliders_smile.png"]
-  assert Image.open(result["smile"]["sheet"]).size == (10 * SIZE, 2 * SIZE)
+  assert Image.open(result["smile"]["sheet"]).size == (12 * SIZE, 2 * SIZE)
 
 
 def test_a_classifier_of_other_attributes_is_refused(faces, tmp_path):
-  path = _channel_reader(tmp_path, ("smile", "glasses"))
+  path = _channel_reader(tmp_path, ("smile", "beard"))
   with pytest.raises(
-    ValueError, match=r"judges attributes \['smile', 'glasses'\].*edits \['glasses', 'smile'\]"
+    ValueError, match=r"judges attributes \['smile', 'beard'\].*edits \['glasses', 'smile'\]"
   ):
     attribute_evaluation.evaluate_edits(_config(), FakeEditor(_identity), path)
 

@@ -187,8 +187,10 @@ def train_classifier(
 
 def load_classifier(path: str, attributes: Sequence[str], size: int) -> keras.Model:
   """The classifier saved at `path`, checked (by the JSON beside it and its input shape) to
-  judge exactly `attributes`, in that order, on images [N, size, size, 3]; errors name the file
-  and what was expected."""
+  judge every one of `attributes` on images [N, size, size, 3]; a classifier of more attributes
+  serves a run of some of them (its logits of `attributes`, in that order, are returned: e.g. the
+  4-attribute faces classifier judges a CycleCGAN glasses run). Errors name the file and what was
+  expected."""
   attributes = list(attributes)
   expected = f"attributes {attributes} at {size}x{size} px"
   train = (
@@ -201,19 +203,24 @@ def load_classifier(path: str, attributes: Sequence[str], size: int) -> keras.Mo
     raise ValueError(f"classifier file {missing!r} does not exist; {train} (eval needs {expected})")
   with open(meta_path) as f:
     meta = json.load(f)
-  if meta.get("attributes") != attributes:
+  judged = list(meta.get("attributes") or [])
+  if not set(attributes) <= set(judged):
     raise ValueError(
-      f"classifier {path!r} judges attributes {meta.get('attributes')} ({meta_path}); this run "
-      f"edits {attributes}: {train}"
+      f"classifier {path!r} judges attributes {judged} ({meta_path}); this run edits "
+      f"{attributes}: {train}"
     )
   try:
     net = keras.models.load_model(path, compile=False)
   except Exception as err:  # Keras raises several types for a file that is no model
     raise ValueError(f"classifier file {path!r} is not a Keras model file: {err}") from err
   got_in, got_out = tuple(net.input_shape), tuple(net.output_shape)
-  if got_in != (None, size, size, 3) or got_out != (None, len(attributes)):
+  if got_in != (None, size, size, 3) or got_out != (None, len(judged)):
     raise ValueError(
       f"classifier {path!r} takes input {got_in} and gives {got_out[-1]} logits; eval needs "
       f"{expected}: {train}"
     )
-  return net
+  if judged == attributes:
+    return net
+  columns = [judged.index(a) for a in attributes]
+  logits = keras.layers.Lambda(lambda x: tf.gather(x, columns, axis=-1), name="select")(net.output)
+  return keras.Model(net.input, logits, name=f"{net.name}_selected")
