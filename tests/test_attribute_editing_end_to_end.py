@@ -47,8 +47,14 @@ def test_stopped_run_resumes_then_scores_slides_and_exports(family, tmp_path, ca
     assert 0 < edit["psnr"] < 100 and -1 <= edit["ssim"] <= 1
     assert 0 < edit["identity_psnr"] < 100  # the unchanged input: the baseline to beat
   assert result["classifier"]["classifier"] is None  # none configured: said, not faked
+  with open(written["sliders"]) as f:
+    slides = json.load(f)
+  assert sorted(slides) == sorted(names)
   for name in names:
+    assert len(slides[name]["values"]) == config.eval.slider_steps
+    assert slides[name]["mean_probability"] is None  # no classifier: no scores
     sheet = os.path.join(workdir, f"sliders_{name}.png")
+    assert slides[name]["sheet"] == sheet
     rows, steps, size = config.eval.sample_rows, config.eval.slider_steps, config.data.crop_size
     rows = min(rows, config.data.num_test)
     assert tf.io.decode_png(tf.io.read_file(sheet)).shape == (rows * size, (1 + steps) * size, 3)

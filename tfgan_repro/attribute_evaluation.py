@@ -18,6 +18,7 @@ data.attributes names the A attributes (CycleCGAN: one).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 
@@ -298,3 +299,16 @@ def sweep(
       )
     result[name] = entry
   return result
+
+
+SLIDERS_FILE = "sliders.json"
+
+
+def write_sweep(result: dict, workdir: str) -> str:
+  """`sweep`'s result as WORKDIR/sliders.json (atomically): per attribute the slid values, the
+  trained range, the classifier's mean probability along the slide and the PNG paths."""
+  path = os.path.join(workdir, SLIDERS_FILE)
+  with open(path + ".tmp", "w") as f:
+    json.dump(result, f, indent=2)
+  os.replace(path + ".tmp", path)
+  return path

@@ -38,7 +38,7 @@ def run(config: ml_collections.ConfigDict, workdir: str) -> dict[str, str]:
   print(evaluation.format_eval(result), flush=True)
   if isinstance(model, AttributeEditor):  # slider sheets and score plots (attribute_evaluation)
     slides = attribute_evaluation.sweep(config, model, None, workdir)
-    written["sliders"] = ", ".join(e["sheet"] for e in slides.values())
+    written["sliders"] = attribute_evaluation.write_sweep(slides, workdir)
   if config.export.enabled:
     artifacts = export_workdir(
       workdir,
