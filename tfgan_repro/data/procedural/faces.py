@@ -95,10 +95,15 @@ class Face:
   grain_seed: int
 
 
-def face_seed(seed: int, split: str, index: int) -> tuple[int, int, int]:
-  """Seed of face `index` of `split`; the splits never share a face."""
+def _check_split(split: str) -> str:
   if split not in SPLITS:
     raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+  return split
+
+
+def face_seed(seed: int, split: str, index: int) -> tuple[int, int, int]:
+  """Seed of face `index` of `split`; the splits never share a face."""
+  _check_split(split)
   return (seed, _STREAMS[split], index)
 
 
@@ -375,8 +380,7 @@ def faces_arrays(
   """(images uint8 [N, size, size, 3], attributes int32 [N, 4] in {0, 1}, ATTRIBUTES order): the
   first N faces of `split` ("train" | "test"). Cached in memory (read-only arrays) and, when
   `cache_dir` is given, on disk."""
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+  _check_split(split)
   size, num = _check_size(size), _check_count(num_examples)
   arrays = _cached_faces(split, size, num, int(seed), bool(balanced), cache_dir or "")
   return arrays["images"], arrays["attributes"]
@@ -411,8 +415,7 @@ def edit_arrays(
 ) -> np.ndarray:
   """uint8 [N, 4, size, size, 3]: edits[n, i] is face n of `faces_arrays` (same arguments) with
   attribute i flipped, the rest of the face unchanged (the true edit)."""
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+  _check_split(split)
   size, num = _check_size(size), _check_count(num_examples)
   return _cached_edits(split, size, num, int(seed), bool(balanced), cache_dir or "")
 
@@ -428,8 +431,7 @@ def domain_indices(
 ) -> tuple[np.ndarray, np.ndarray]:
   """(indices of domain A, of domain B) int64 [N] into the faces of `split`: A = the first N faces
   without `attribute`, B (train) = the first N faces with it; test: B = A (the same faces, edited)."""
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+  _check_split(split)
   column, num = _attribute_index(attribute), _check_count(num_examples)
   values = np.zeros(0, np.int32)
   while True:  # draw attributes in chunks until both domains (test: A) have N faces
@@ -477,8 +479,7 @@ def domain_arrays(
   """(a, b) uint8 [N, size, size, 3] for unpaired translation: a = faces without `attribute`,
   b = faces with it (`domain_indices`). train: different faces (unpaired); test: b[n] is a[n]
   with `attribute` switched on (paired, the true translation)."""
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+  _check_split(split)
   _attribute_index(attribute)
   size, num = _check_size(size), _check_count(num_examples)
   arrays = _cached_domains(split, size, num, attribute, int(seed), bool(balanced), cache_dir or "")
