@@ -1,7 +1,7 @@
 """Configs of imported (pretrained) generators: `configs/pretrained.py:ARCH`.
 
 A workdir of model "pretrained" holds one generator whose weights came from elsewhere (the
-official PyTorch CycleGAN / pix2pix checkpoints, through `export.import_torch`); export, translate
+official PyTorch CycleGAN / pix2pix checkpoints, through `bin.import_torch`); export, translate
 and load_run take it like a trained run. Variants are the importable architectures, each with the
 options of the official models that use it: resnet_* as CycleGAN, unet_* as pix2pix.
 

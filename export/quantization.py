@@ -37,7 +37,9 @@ ALIASES = {"none": "float32"}  # the issue's --quantize=none
 CALIBRATED = ("int8", "int8_float_norm")
 # NOTES.md export pitfalls: int8 only with >= 100 calibration images.
 MIN_CALIBRATION_IMAGES = 100
-PSNR_PEAK = 2.0  # images in [-1, 1]: MAX = hi - lo (tfgan_repro.metrics.image_quality VALUE_RANGE)
+PSNR_PEAK = (
+  2.0  # images in [-1, 1]: MAX = hi - lo (tfgan_repro.evaluation.metrics.image_quality VALUE_RANGE)
+)
 # Layer classes whose ops int8_float_norm keeps float: per-example statistics (instance norm is
 # GroupNormalization(groups=-1) in Keras, NOTES.md, or a class named *InstanceNorm*).
 NORM_CLASSES = (keras.layers.GroupNormalization, keras.layers.LayerNormalization)

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
+from bin import cli
 from configs import cyclegan, pix2pix
-from tfgan_repro import cli
 
 
 def test_paper_variant_holds_the_paper_defaults():

@@ -330,7 +330,7 @@ def test_pretrained_model_refuses_training():
 def test_import_torch_binary(resnet, tmp_path):
   _, plain, _ = resnet
   workdir = str(tmp_path / "run")
-  command = [sys.executable, "-m", "export.import_torch", f"--checkpoint={plain}"]
+  command = [sys.executable, "-m", "bin.import_torch", f"--checkpoint={plain}"]
   command += ["--arch=resnet_6", f"--ngf={RESNET_NGF}", f"--workdir={workdir}"]
   done = subprocess.run(command, capture_output=True, text=True, check=False)
   assert done.returncode == 0, done.stderr

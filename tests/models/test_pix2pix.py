@@ -131,7 +131,7 @@ def test_variants_assemble_the_official_networks(variant, g_params, d_params):
 
 def test_summary_reports_the_networks_with_their_input_channels():
   root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-  cmd = [sys.executable, "-m", "tfgan_repro.summary", "--config=configs/pix2pix.py:tiny", "--json"]
+  cmd = [sys.executable, "-m", "bin.summary", "--config=configs/pix2pix.py:tiny", "--json"]
   done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
   assert done.returncode == 0, done.stderr[-2000:]
   summaries = json.loads(done.stdout)

@@ -3,7 +3,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_repro.nets import build
-from tfgan_repro.profiling import receptive_field
+from tfgan_repro.nets.profiling import receptive_field
 
 
 def test_70x70_patchgan_gives_30x30_at_256():

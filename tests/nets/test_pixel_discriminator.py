@@ -1,7 +1,7 @@
 import numpy as np
 
 from tfgan_repro.nets import build
-from tfgan_repro.profiling import receptive_field
+from tfgan_repro.nets.profiling import receptive_field
 
 
 def test_one_logit_per_pixel_and_receptive_field_1():

@@ -16,8 +16,8 @@ import tensorflow as tf
 
 from tfgan_repro.data import celeba, folders
 from tfgan_repro.data.procedural import faces
-from tfgan_repro.paths import user_path
-from tfgan_repro.registry import Registry
+from tfgan_repro.util.paths import user_path
+from tfgan_repro.util.registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)

@@ -18,8 +18,8 @@ from tfgan_repro.data import folders, tfds_source
 from tfgan_repro.data.attribute_sources import selected_attributes
 from tfgan_repro.data.labels import CITYSCAPES, INSTANCE_ID_BASE, LabelSpec
 from tfgan_repro.data.procedural import city, faces, seasons
-from tfgan_repro.paths import user_path
-from tfgan_repro.registry import Registry
+from tfgan_repro.util.paths import user_path
+from tfgan_repro.util.registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from tfgan_repro import losses
 from tfgan_repro.models.gan_model import GANModel
-from tfgan_repro.training.image_pool import ImagePool
+from tfgan_repro.models.image_pool import ImagePool
 
 LOSS_NAMES = (
   "G_AB_adv",

@@ -11,7 +11,7 @@ import ml_collections
 
 from tfgan_repro import nets
 from tfgan_repro.models.gan_model import GANModel
-from tfgan_repro.registry import Registry
+from tfgan_repro.util.registry import Registry
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from tfgan_repro.registry import Registry
+from tfgan_repro.util.registry import Registry
 
 ROLES = ("generator", "discriminator", "encoder")  # encoder: pix2pixHD's feature encoder E
 

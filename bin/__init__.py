@@ -1,0 +1,1 @@
+"""Command-line binaries (absl): thin wrappers over jobs/, export/ and the library."""

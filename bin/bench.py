@@ -1,0 +1,55 @@
+"""Training speed of a config: `bazel run //tfgan_repro:bench -- --config=configs/cyclegan.py:paper`.
+
+Prints ms/step, images/s, training FLOPs per step, this machine's float32 matmul peak measured
+in the same run, and model FLOPs utilization, with and without XLA (`--xla=both|on|off`).
+`--compare_torch` instead times our step and the official PyTorch step of the same architecture
+side by side, alternating (torch installed: `pip install torch==2.13.0`).
+"""
+
+from __future__ import annotations
+
+import json
+
+from absl import app, flags
+
+from bin import cli
+from tfgan_repro.training import benchmark
+
+_CONFIG = cli.define_config_flag()
+_STEPS = flags.DEFINE_integer("steps", 10, "Timed steps (median reported).")
+_WARMUP = flags.DEFINE_integer("warmup", 3, "Untimed steps first (tracing, allocation).")
+_XLA = flags.DEFINE_enum("xla", "both", ["both", "on", "off"], "jit_compile settings to measure.")
+_JSON = flags.DEFINE_bool("json", False, "Print JSON instead of a table.")
+_PROFILE = flags.DEFINE_string(
+  "profile_dir",
+  None,
+  "Write a TensorBoard profiler trace of two steps here (`tensorboard --logdir`).",
+)
+_COMPARE_TORCH = flags.DEFINE_bool(
+  "compare_torch", False, "Time the official PyTorch step of the same architecture alongside."
+)
+
+
+def main(argv: list[str]) -> None:
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  if _COMPARE_TORCH.value:
+    result = benchmark.compare_torch(_CONFIG.value, steps=_STEPS.value, warmup=_WARMUP.value)
+    print(json.dumps(result, indent=2) if _JSON.value else benchmark.format_compare([result]))
+    return
+  modes = {"both": [False, True], "on": [True], "off": [False]}[_XLA.value]
+  results = [
+    benchmark.benchmark(
+      _CONFIG.value,
+      steps=_STEPS.value,
+      warmup=_WARMUP.value,
+      jit_compile=jit,
+      profile_dir=cli.user_path(_PROFILE.value) if _PROFILE.value else None,
+    )
+    for jit in modes
+  ]
+  print(json.dumps(results, indent=2) if _JSON.value else benchmark.format_bench(results))
+
+
+if __name__ == "__main__":
+  app.run(main, argv=cli.main_argv())

@@ -1,0 +1,112 @@
+import keras
+import pytest
+import tensorflow as tf
+
+from tfgan_repro.nets import build
+from tfgan_repro.nets.profiling import format_summary, network_summary, receptive_field
+
+
+def _conv_model():
+  inputs = keras.Input((None, None, 4))
+  outputs = keras.layers.Conv2D(8, 3, padding="same", use_bias=False, name="conv")(inputs)
+  return keras.Model(inputs, outputs)
+
+
+def test_conv2d_flops_are_2x_macs_and_match_the_tf_profiler():
+  # 16 * 16 * 8 outputs, each 3 * 3 * 4 multiply-accumulates: 73,728 MACs = 147,456 FLOPs.
+  model = _conv_model()
+  summary = network_summary(model, (16, 16, 4))
+  assert summary["flops"] == 147_456
+  assert summary["layers"] == [
+    {
+      "name": "conv",
+      "class": "Conv2D",
+      "output_shape": (16, 16, 8),
+      "params": 288,
+      "flops": 147_456,
+    }
+  ]
+  fn = tf.function(lambda x: model(x)).get_concrete_function(tf.TensorSpec((1, 16, 16, 4)))
+  options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
+  options["output"] = "none"
+  assert tf.compat.v1.profiler.profile(graph=fn.graph, options=options).total_float_ops == 147_456
+
+
+def test_transposed_conv_and_dense_flops():
+  inputs = keras.Input((None, None, 2))
+  x = keras.layers.Conv2DTranspose(5, 3, strides=2, name="t")(inputs)  # 4x4 -> 9x9
+  x = keras.layers.Dense(6, name="d")(x)
+  summary = network_summary(keras.Model(inputs, x), (4, 4, 2))
+  rows = {row["name"]: row for row in summary["layers"]}
+  assert rows["t"]["flops"] == 2 * (4 * 4 * 2) * (3 * 3 * 5)  # each input scatters k*k*Cout
+  assert rows["d"]["output_shape"] == (9, 9, 6)
+  assert rows["d"]["flops"] == 2 * (9 * 9 * 6) * 5
+  assert summary["trainable_params"] == (3 * 3 * 2 * 5 + 5) + (5 * 6 + 6)
+
+
+def test_70x70_patchgan_summary_at_256():
+  summary = network_summary(build("patch"), (256, 256, 3))
+  rows = {row["name"]: row for row in summary["layers"]}
+  assert rows["conv4"]["output_shape"] == (31, 31, 512)
+  assert rows["conv_out"]["output_shape"] == (30, 30, 1)
+  assert summary["trainable_params"] == 2_764_737
+  flops = 2 * (
+    128 * 128 * 64 * 16 * 3
+    + 64 * 64 * 128 * 16 * 64
+    + 32 * 32 * 256 * 16 * 128
+    + 31 * 31 * 512 * 16 * 256
+    + 30 * 30 * 1 * 16 * 512
+  )
+  assert summary["flops"] == flops == 6_293_618_688
+
+
+def test_resnet_9_summary_at_256_has_every_layer():
+  model = build("resnet_9")
+  summary = network_summary(model, (256, 256, 3))
+  rows = {row["name"]: row for row in summary["layers"]}
+  assert len(rows) == len(model.layers) - 1  # all but the InputLayer
+  assert summary["trainable_params"] == 11_378_179
+  assert rows["block1_add"]["output_shape"] == (64, 64, 256)
+  assert rows["block1_conv1"]["flops"] == 2 * 64 * 64 * 256 * (3 * 3 * 256)
+  assert rows["up1"]["output_shape"] == (128, 128, 128)  # ConvTranspose k3 s2 p1 op1: 2H
+  assert rows["up1"]["flops"] == 2 * 64 * 64 * 256 * (3 * 3 * 128)
+  macs = (
+    2 * 256 * 256 * 64 * 7 * 7 * 3  # conv_in, conv_out (3 <-> 64 channels, 7x7)
+    + 4 * 64 * 64 * 256 * 3 * 3 * 128  # down1, down2, up1, up2 (up: input pixels x k*k*C_out)
+    + 18 * 64 * 64 * 256 * 3 * 3 * 256  # 9 blocks x 2 convs
+  )
+  assert summary["flops"] == 2 * macs == 99_103_014_912
+
+
+def test_nested_model_raises():
+  inputs = keras.Input((None, None, 4))
+  outer = keras.Model(inputs, keras.layers.ReLU(name="relu")(_conv_model()(inputs)))
+  with pytest.raises(ValueError, match="needs a flat model; summarize nested"):
+    network_summary(outer, (16, 16, 4))
+
+
+def test_format_summary_is_a_table_with_totals():
+  text = format_summary(network_summary(_conv_model(), (16, 16, 4)))
+  lines = text.splitlines()
+  assert lines[0].split() == ["layer", "class", "output", "shape", "params", "FLOPs"]
+  assert lines[2].split() == ["conv", "Conv2D", "(16,", "16,", "8)", "288", "147,456"]
+  assert lines[-1].startswith(
+    "input (16, 16, 4): 288 trainable params, 147,456 FLOPs (0.000 GFLOPs"
+  )
+
+
+def test_summary_rejects_a_wrong_input_rank():
+  with pytest.raises(ValueError, match="input_shape must be"):
+    network_summary(_conv_model(), (16, 16))
+
+
+def test_receptive_field_of_pooling_chain_and_unsupported_graphs():
+  inputs = keras.Input((None, None, 1))
+  x = keras.layers.Conv2D(1, 3, dilation_rate=2)(inputs)  # 1 + 2 * 2 = 5
+  x = keras.layers.AveragePooling2D(2)(x)  # + 1 * 1 = 6, jump 2
+  x = keras.layers.Conv2D(1, 3)(x)  # + 2 * 2 = 10
+  assert receptive_field(keras.Model(inputs, x)) == 10
+  with pytest.raises(ValueError, match="needs a chain of layers"):
+    receptive_field(build("multiscale", ndf=2))
+  with pytest.raises(ValueError, match="does not handle Conv2DTranspose"):
+    receptive_field(keras.Model(inputs, keras.layers.Conv2DTranspose(1, 3)(inputs)))

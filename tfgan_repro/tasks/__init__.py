@@ -1,0 +1,1 @@
+"""Tasks: what a family is evaluated on, shows and exports (translation, attribute editing)."""
