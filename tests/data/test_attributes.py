@@ -11,6 +11,7 @@ from PIL import Image
 
 from tfgan_repro import data
 from tfgan_repro.data import celeba, pipeline
+from tfgan_repro.data import config as data_config
 from tfgan_repro.data.procedural import faces
 
 _FACES = dict(
@@ -30,29 +31,29 @@ def _to_float(images: np.ndarray) -> np.ndarray:
 
 
 def test_default_config_and_attribute_errors():
-  cfg = pipeline.default_data_config()
+  cfg = data_config.default_data_config()
   assert cfg.attributes == "" and cfg.balanced is False
   assert data.attribute_names(dict(_FACES, attributes="")) == faces.ATTRIBUTES
   assert data.attribute_names(dict(_FACES, attributes=" smile , glasses")) == ("smile", "glasses")
   assert len(data.attribute_names(dict(source="celeb_a", dataset_mode="attributes"))) == 40
   with pytest.raises(ValueError, match=r"unknown attribute\(s\) \['hat'\].*valid: glasses, smile"):
-    pipeline.resolve_data_config(dict(_FACES, attributes="smile,hat"))
+    data_config.resolve_data_config(dict(_FACES, attributes="smile,hat"))
   with pytest.raises(ValueError, match=r"\['Glasses'\].*valid: 5_o_Clock_Shadow, Arched_Eyebrows"):
-    pipeline.resolve_data_config(
+    data_config.resolve_data_config(
       dict(source="celeb_a", dataset_mode="attributes", attributes="Glasses")
     )
   with pytest.raises(ValueError, match="repeats a name"):
-    pipeline.resolve_data_config(dict(_FACES, attributes="smile,smile"))
+    data_config.resolve_data_config(dict(_FACES, attributes="smile,smile"))
   with pytest.raises(
     ValueError, match="'celeb_a' does not serve dataset_mode 'unaligned'; valid: al"
   ):
-    pipeline.resolve_data_config(dict(source="celeb_a"))
+    data_config.resolve_data_config(dict(source="celeb_a"))
   with pytest.raises(ValueError, match="valid: celeb_a, celeba_folder, faces$"):
-    pipeline.resolve_data_config(dict(source="seasons", dataset_mode="attributes"))
+    data_config.resolve_data_config(dict(source="seasons", dataset_mode="attributes"))
   with pytest.raises(
     ValueError, match="unknown data source 'mnist'; valid: aligned_folder, celeb_a"
   ):
-    pipeline.resolve_data_config(dict(source="mnist"))
+    data_config.resolve_data_config(dict(source="mnist"))
   with pytest.raises(ValueError, match="source 'seasons' has no attributes; valid: celeb_a, "):
     data.attribute_names(dict(source="seasons"))
   assert data.attribute_names(dict(source="faces", attributes="beard")) == ("beard",)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tfgan_repro.data import config as data_config
 from tfgan_repro.data import pipeline
 from tfgan_repro.data.procedural import seasons
 
@@ -30,7 +31,7 @@ def _find_window(image: np.ndarray, sources: np.ndarray, mirror: bool) -> tuple[
 
 
 def test_default_config_is_the_official_recipe():
-  cfg = pipeline.default_data_config()
+  cfg = data_config.default_data_config()
   assert (cfg.load_size, cfg.crop_size, cfg.preprocess, cfg.flip) == (
     286,
     256,
@@ -41,21 +42,21 @@ def test_default_config_is_the_official_recipe():
 
 
 def test_resolve_fills_defaults_and_rejects_bad_values():
-  cfg = pipeline.resolve_data_config(ml_collections.ConfigDict(dict(crop_size=64, load_size=72)))
+  cfg = data_config.resolve_data_config(ml_collections.ConfigDict(dict(crop_size=64, load_size=72)))
   assert (cfg.crop_size, cfg.load_size, cfg.shuffle_buffer) == (64, 72, 1000)
   with pytest.raises(ValueError, match="unknown key 'crop'"):
-    pipeline.resolve_data_config(dict(crop=3))
+    data_config.resolve_data_config(dict(crop=3))
   with pytest.raises(ValueError, match="preprocess must be one of .* got 'scale_width'"):
-    pipeline.resolve_data_config(dict(preprocess="scale_width"))
+    data_config.resolve_data_config(dict(preprocess="scale_width"))
   with pytest.raises(ValueError, match=r"crop_size \(300\) must be <= load_size \(286\)"):
-    pipeline.resolve_data_config(dict(crop_size=300))
+    data_config.resolve_data_config(dict(crop_size=300))
   with pytest.raises(ValueError, match="data_config.load_size = 'big'"):
-    pipeline.resolve_data_config(dict(load_size="big"))
+    data_config.resolve_data_config(dict(load_size="big"))
   with pytest.raises(
     ValueError,
     match="unknown data source 'mnist'; valid: aligned_folder, celeb_a, celeba_folder, city, faces",
   ):
-    pipeline.resolve_data_config(dict(source="mnist"))
+    data_config.resolve_data_config(dict(source="mnist"))
 
 
 def test_training_batches_are_seeded_crops_of_unpaired_scenes():

@@ -6,10 +6,13 @@ from tfgan_repro.data.attributes import (
   attribute_names,
   attribute_test_arrays,
 )
-from tfgan_repro.data.pipeline import (
+from tfgan_repro.data.config import (
   INSTANCE_ID_SCALE,
   NoGroundTruthError,
   default_data_config,
+  resolve_data_config,
+)
+from tfgan_repro.data.pipeline import (
   domain_channels,
   domain_images,
   epoch_size,
@@ -17,7 +20,6 @@ from tfgan_repro.data.pipeline import (
   make_dataset,
   paired_dataset,
   paired_test_arrays,
-  resolve_data_config,
   unpaired_dataset,
 )
 

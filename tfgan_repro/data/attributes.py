@@ -24,11 +24,11 @@ from tfgan_repro.data.attribute_sources import (
   AttributeImages,
   selected_attributes,
 )
-from tfgan_repro.data.pipeline import (
-  _EVAL_BATCH,
+from tfgan_repro.data.config import (
+  EVAL_BATCH,
   SPLITS,
   NoGroundTruthError,
-  _check_batch_size,
+  check_batch_size,
   resolve_data_config,
 )
 
@@ -93,7 +93,7 @@ def attribute_dataset(
   stored order, the last batch possibly smaller.
   """
   cfg = _config(data_config)
-  _check_batch_size(global_batch_size)
+  check_batch_size(global_batch_size)
   d = _load(cfg, split)
   ds = _prepared(d, cfg)
   if training:
@@ -147,7 +147,7 @@ def attribute_test_arrays(
     num = d.count
   if not isinstance(num, int | np.integer) or not 1 <= num <= d.count:
     raise ValueError(f"num must be an int in [1, {d.count}] (or None for all), got {num!r}")
-  batches = list(_prepared(d, cfg).take(num).batch(_EVAL_BATCH).as_numpy_iterator())
+  batches = list(_prepared(d, cfg).take(num).batch(EVAL_BATCH).as_numpy_iterator())
   images = np.concatenate([x for x, _ in batches])  # uint8 [N, S, S, 3]
   attributes = np.concatenate([a for _, a in batches])  # [N, A]
   edits = d.edits()[:num]  # uint8 [N, A, S, S, 3]

@@ -25,130 +25,17 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro.data import transforms
-from tfgan_repro.data.attribute_sources import (
-  ATTRIBUTE_SOURCES,
-  KNOWN_ATTRIBUTES,
-  parse_attributes,
+from tfgan_repro.data import attributes, transforms
+from tfgan_repro.data.config import (
+  EVAL_BATCH,
+  INSTANCE_ID_SCALE,
+  SPLITS,
+  NoGroundTruthError,
+  check_batch_size,
+  resolve_data_config,
 )
 from tfgan_repro.data.labels import INSTANCE_ID_BASE, LabelSpec
-from tfgan_repro.data.procedural import city
 from tfgan_repro.data.sources import SOURCES, DomainImages, label_spec
-
-SPLITS = ("train", "test")  # official: --phase train | test (folders trainA, testA, ...)
-PREPROCESS = ("resize_and_crop", "crop", "none")  # official: --preprocess (scale_width* left out)
-# official: --dataset_mode (single, colorization left out); "attributes": images with binary
-# attributes (StarGAN's and Fader Networks' CelebA loaders), data/attributes.py.
-DATASET_MODES = ("unaligned", "aligned", "attributes")
-DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
-# onehot_instance: one-hot channels + one channel of Cityscapes-style instance ids (pix2pixHD).
-LABEL_FORMATS = ("onehot", "color", "onehot_instance")
-# The id channel holds id / 2^16: exact in float32 (ids < 2^16) and within [-1, 1], the range
-# of exported images (export.inputs.as_inputs).
-INSTANCE_ID_SCALE = 2.0**16
-_EVAL_BATCH = 64  # images per step when materialising arrays; any value gives the same arrays
-
-
-class NoGroundTruthError(ValueError):
-  """The data source has no paired test split, so translations cannot be scored against truth."""
-
-
-def default_data_config() -> ml_collections.ConfigDict:
-  """The data block of a config; `resolve_data_config` fills missing keys from here."""
-  return ml_collections.ConfigDict(
-    dict(
-      # DESIGN.md: the procedural datasets stand in for downloads. sources.SOURCES: unpaired
-      # "seasons" | "faces" | "tfds" | "folder"; paired "city" | "aligned_folder" | "tfds_paired";
-      # attribute_sources.ATTRIBUTE_SOURCES: "faces" | "celeb_a" | "celeba_folder".
-      source="seasons",
-      # official --dataset_mode: unaligned (CycleGAN's default) | aligned (pix2pix: pairs);
-      # "attributes": (image, attribute vector) batches (StarGAN, Fader Networks).
-      dataset_mode="unaligned",
-      direction="AtoB",  # official --direction AtoB: the source's A is the input
-      # Label sources: one-hot channels (pix2pixHD --label_nc); 0 = the source's class count.
-      num_classes=0,
-      # Attribute sources: comma-separated names, in the order of the attribute vector; "" = every
-      # attribute of the source (official StarGAN --selected_attrs Black_Hair Blond_Hair
-      # Brown_Hair Male Young; Fader Networks --attr "Smiling,Male"). The unpaired "faces" source
-      # translates without -> with the first one (CycleCGAN's single attribute).
-      attributes="",
-      # Procedural faces: True draws every attribute independently with p = 0.5; False the
-      # CelebA-like unbalanced frequencies of procedural/faces.py (P_GLASSES, ...).
-      balanced=False,
-      # Label maps as "onehot" channels (pix2pixHD) or "color" palette images (official pix2pix
-      # cityscapes dataset: colour label maps as A).
-      label_format="onehot",
-      aspect_ratio=1,  # procedural city: width / height, 1 or 2 (Cityscapes' 2048x1024 is 2)
-      name="cycle_gan/horse2zebra",  # official: download_cyclegan_dataset.sh horse2zebra (tfds name)
-      path="",  # official: --dataroot (folder with trainA, trainB, testA, testB)
-      data_dir="",  # tfds data_dir; "" = the tfds default (~/tensorflow_datasets)
-      load_size=286,  # official: --load_size 286
-      crop_size=256,  # official: --crop_size 256
-      preprocess="resize_and_crop",  # official: --preprocess resize_and_crop
-      flip=True,  # official: flip unless --no_flip
-      # Procedural scenes per domain; horse2zebra has 1067 / 1334 train and 120 / 140 test images.
-      num_train=1000,
-      num_test=100,
-      procedural_seed=0,  # fixed scenes, like a real dataset: the run's seed only shuffles
-      skip_corrupt=False,  # a corrupt file is an error naming it; True skips and counts them
-      # Not in official (PyTorch shuffles the whole set): a full shuffle when >= the domain size.
-      shuffle_buffer=1000,
-      cache=True,  # keep decoded, resized images in memory (procedural images always are)
-      cache_dir="",  # procedural renders saved as .npz here; "" = memory only
-    )
-  )
-
-
-def resolve_data_config(
-  data_config: ml_collections.ConfigDict | Mapping[str, Any],
-) -> ml_collections.ConfigDict:
-  """`default_data_config()` overridden by `data_config`; unknown keys and bad values raise."""
-  cfg = default_data_config()
-  given = data_config.to_dict() if hasattr(data_config, "to_dict") else dict(data_config)
-  for key, value in given.items():
-    if key not in cfg:
-      raise ValueError(f"data_config has unknown key {key!r}; valid: {', '.join(sorted(cfg))}")
-    try:
-      cfg[key] = value
-    except TypeError as e:
-      raise ValueError(f"data_config.{key} = {value!r} has the wrong type: {e}") from e
-  for key, valid in (
-    ("preprocess", PREPROCESS),
-    ("dataset_mode", DATASET_MODES),
-    ("direction", DIRECTIONS),
-    ("label_format", LABEL_FORMATS),
-    ("aspect_ratio", city.ASPECTS),
-  ):
-    if cfg[key] not in valid:
-      raise ValueError(f"data_config.{key} must be one of {valid}, got {cfg[key]!r}")
-  _check_source(cfg)
-  for key in ("load_size", "crop_size", "num_train", "num_test", "shuffle_buffer"):
-    if cfg[key] < 1:
-      raise ValueError(f"data_config.{key} must be >= 1, got {cfg[key]!r}")
-  if cfg.num_classes < 0:
-    raise ValueError(f"data_config.num_classes must be >= 0, got {cfg.num_classes!r}")
-  if cfg.preprocess == "resize_and_crop" and cfg.crop_size > cfg.load_size:
-    raise ValueError(
-      f"data_config.crop_size ({cfg.crop_size}) must be <= load_size ({cfg.load_size}) for "
-      "preprocess 'resize_and_crop'"
-    )
-  return cfg
-
-
-def _check_source(cfg: ml_collections.ConfigDict) -> None:
-  """The source exists, serves dataset_mode, and (where known) has the named attributes."""
-  attribute_mode = cfg.dataset_mode == "attributes"
-  registry = ATTRIBUTE_SOURCES if attribute_mode else SOURCES
-  if cfg.source not in registry:
-    everything = sorted(set(SOURCES.names()) | set(ATTRIBUTE_SOURCES.names()))
-    if cfg.source not in everything:
-      raise ValueError(f"unknown data source {cfg.source!r}; valid: {', '.join(everything)}")
-    raise ValueError(
-      f"data_config.source {cfg.source!r} does not serve dataset_mode {cfg.dataset_mode!r}; "
-      f"valid: {', '.join(registry.names())}"
-    )
-  if cfg.source in KNOWN_ATTRIBUTES:
-    parse_attributes(cfg.attributes, KNOWN_ATTRIBUTES[cfg.source], f"source {cfg.source!r}")
 
 
 def _source_domain(cfg: ml_collections.ConfigDict, domain: str) -> str:
@@ -280,7 +167,7 @@ def unpaired_dataset(
   a procedural source's test split a[i] and b[i] are the same scene (the true translation).
   """
   cfg = resolve_data_config(data_config)
-  _check_batch_size(global_batch_size)
+  check_batch_size(global_batch_size)
   a, b = _load(cfg, split, "A", training), _load(cfg, split, "B", training)
   spec_a, spec_b = _labels(cfg, "A"), _labels(cfg, "B")
   if training:
@@ -296,11 +183,6 @@ def unpaired_dataset(
       _eval_images(a, cfg, spec_a).repeat().take(n), _eval_images(b, cfg, spec_b).repeat().take(n)
     ).batch(global_batch_size)
   return ds.prefetch(tf.data.AUTOTUNE)
-
-
-def _check_batch_size(global_batch_size: int) -> None:
-  if not isinstance(global_batch_size, int | np.integer) or global_batch_size < 1:
-    raise ValueError(f"global_batch_size must be a positive int, got {global_batch_size!r}")
 
 
 def _load_pairs(
@@ -359,7 +241,7 @@ def paired_dataset(
   and flip per pair, drop_remainder=True; training=False: the pairs in stored order.
   """
   cfg = resolve_data_config(data_config)
-  _check_batch_size(global_batch_size)
+  check_batch_size(global_batch_size)
   a, b = _load_pairs(cfg, split, training)
   if instances and _labels(cfg, "A") is None:
     raise ValueError(f"instances=True needs label maps as domain A; source {cfg.source!r} has none")
@@ -387,8 +269,6 @@ def make_dataset(
   attributes) batches) for "attributes", else `unpaired_dataset`: (a, b) batches."""
   cfg = resolve_data_config(data_config)
   if cfg.dataset_mode == "attributes":
-    from tfgan_repro.data import attributes  # imported here: attributes imports this module
-
     return attributes.attribute_dataset(cfg, split, global_batch_size, training=training, seed=seed)
   build = paired_dataset if cfg.dataset_mode == "aligned" else unpaired_dataset
   return build(cfg, split, global_batch_size, training=training, seed=seed)
@@ -425,8 +305,6 @@ def epoch_size(
   for dataset_mode "attributes"."""
   cfg = resolve_data_config(data_config)
   if cfg.dataset_mode == "attributes":
-    from tfgan_repro.data import attributes  # imported here: attributes imports this module
-
     return attributes.attribute_count(cfg, split)
   training = split == "train"  # load at the size that split is used at (cached for later)
   return max(_load(cfg, split, d, training).count for d in ("A", "B"))
@@ -439,7 +317,7 @@ def _eval_array(
     num = d.count
   if not isinstance(num, int | np.integer) or not 1 <= num <= d.count:
     raise ValueError(f"num must be an int in [1, {d.count}] (or None for all), got {num!r}")
-  batches = _eval_images(d, cfg, spec).take(num).batch(_EVAL_BATCH).as_numpy_iterator()
+  batches = _eval_images(d, cfg, spec).take(num).batch(EVAL_BATCH).as_numpy_iterator()
   return np.concatenate(list(batches))  # [num, H, W, C]
 
 

@@ -1,0 +1,172 @@
+"""The training contract: what a model declares, as data, and the trainer runs.
+
+After the `phases` of NVlabs stylegan2-ada-pytorch (training/training_loop.py): a model names its
+players (the networks an optimizer updates, with that optimizer's settings), its phases (which
+players a loss updates, in which order, how often), the EMA copies it ships, and the input
+sampler of its task. The trainer (tfgan_repro.training) builds the optimizers, learning-rate
+schedules, EMA copies and checkpoint contents from this declaration; no model builds an optimizer
+or applies gradients itself.
+
+One training step, as the trainer runs it (docs/design.md, "The training contract"):
+  1. `forward(ctx)` (optional) runs once with the tape of every phase due at this step
+     recording, and leaves tensors in `ctx.shared` (pix2pix: one G pass feeds D's and G's
+     losses, as the official forward());
+  2. each due phase, in declaration order: its `loss(ctx)` under its own tape -> per-example
+     values, reduced over the GLOBAL batch; the gradient of its players' networks, clipped as
+     each player says, applied by each player's optimizer. Later phases see earlier updates
+     (CycleGAN: G then D; pix2pix: D then G) and `ctx.shared` tensors earlier phases left;
+  3. the EMA copies are updated; the step counter advances.
+A phase with interval k runs at the steps i with (i + 1) % k == 0 (official StarGAN: G when
+(i + 1) % n_critic == 0); `lazy=True` multiplies its loss by k (StyleGAN2 Sec. 3.1, lazy
+regularisation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+
+import keras
+import tensorflow as tf
+
+SAMPLERS = ("unpaired", "paired", "labelled", "latent", "latent_class")
+LATENT_DISTRIBUTIONS = ("normal", "uniform")
+
+
+@dataclasses.dataclass(frozen=True)
+class Optimizer:
+  """Adam of one player, with the official linear learning-rate policy.
+
+  The rate is `lr` for `constant_epochs` epochs, then decays linearly to 0 over `decay_epochs`
+  (official pytorch-CycleGAN-and-pix2pix --n_epochs / --n_epochs_decay); decay_epochs = 0 keeps
+  it constant. clip_norm > 0 clips the gradient's global norm first (torch clip_grad_norm_).
+  """
+
+  lr: float
+  beta_1: float = 0.5  # official --beta1 0.5 (CycleGAN, pix2pix, StarGAN, Fader)
+  beta_2: float = 0.999  # torch.optim.Adam default
+  epsilon: float = 1e-7  # keras.optimizers.Adam default (torch: 1e-8)
+  constant_epochs: int = 0
+  decay_epochs: int = 0
+  clip_norm: float = 0.0
+
+  def __post_init__(self):
+    if self.lr <= 0 or min(self.constant_epochs, self.decay_epochs, self.clip_norm) < 0:
+      raise ValueError(f"invalid optimizer settings: {self}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Player:
+  """Networks one optimizer updates. clip_each_network: clip_norm applies to each network's
+  gradient on its own (official Fader Networks: one clip per discriminator)."""
+
+  name: str
+  networks: tuple[keras.Model, ...]
+  optimizer: Optimizer
+  clip_each_network: bool = False
+
+  @property
+  def variables(self) -> list:
+    return [v for net in self.networks for v in net.trainable_variables]
+
+
+@dataclasses.dataclass
+class StepContext:
+  """What a phase's loss sees: this replica's batch, the step index (before its updates), the
+  tensors earlier parts of the step left in `shared`, and per-replica random seeds."""
+
+  batch: tuple
+  step: tf.Tensor
+  global_batch_size: int
+  seed: Callable[[int], tf.Tensor]  # salt -> stateless int32 [2] seed, replica id folded in
+  latent: Callable[[int], tf.Tensor] | None = None  # salt -> [n, z_dim] latents of the sampler
+  shared: dict = dataclasses.field(default_factory=dict)
+
+
+# A phase's loss: ctx -> (per-example total [n], {name: per-example value [n]} to log).
+Loss = Callable[[StepContext], tuple[tf.Tensor, Mapping[str, tf.Tensor]]]
+
+
+@dataclasses.dataclass(frozen=True)
+class Phase:
+  """One update: `loss` of `players`' networks, every `interval` steps (lazy: loss x interval)."""
+
+  name: str
+  players: tuple[str, ...]
+  loss: Loss
+  interval: int = 1
+  lazy: bool = False
+
+  def __post_init__(self):
+    if self.interval < 1:
+      raise ValueError(f"phase {self.name!r}: interval must be >= 1, got {self.interval}")
+
+
+@dataclasses.dataclass(frozen=True)
+class EMA:
+  """An exponential moving average of a network's weights, shipped instead of it.
+
+  Per step, ema = beta * ema + (1 - beta) * weights, with beta = `decay`, or from a half-life in
+  images: beta = 0.5 ** (global_batch / (half_life_kimg * 1000)) (stylegan2-ada-pytorch
+  ema_kimg), the half-life capped at `rampup` x images seen when given (ema_rampup). Before
+  `start_step` the copy equals the network (BigGAN-PyTorch --ema_start).
+  """
+
+  network: str
+  decay: float | None = None
+  half_life_kimg: float | None = None
+  rampup: float | None = None
+  start_step: int = 0
+
+  def __post_init__(self):
+    if (self.decay is None) == (self.half_life_kimg is None):
+      raise ValueError(f"EMA of {self.network!r}: give exactly one of decay, half_life_kimg")
+
+
+@dataclasses.dataclass(frozen=True)
+class Sampler:
+  """The input of a training step. Image kinds come from the data pipeline: "unpaired" (A, B),
+  "paired" (A, B aligned), "labelled" (images, labels); latent kinds add z drawn in the step:
+  "latent" (real images + z), "latent_class" (real images, labels + z and sampled classes)."""
+
+  kind: str
+  z_dim: int = 0
+  distribution: str = "normal"
+  num_classes: int = 0
+
+  def __post_init__(self):
+    if self.kind not in SAMPLERS:
+      raise ValueError(f"sampler kind must be one of {SAMPLERS}, got {self.kind!r}")
+    if self.distribution not in LATENT_DISTRIBUTIONS:
+      raise ValueError(
+        f"latent distribution must be one of {LATENT_DISTRIBUTIONS}, got {self.distribution!r}"
+      )
+    if self.kind.startswith("latent") and self.z_dim < 1:
+      raise ValueError(f"a {self.kind!r} sampler needs z_dim >= 1, got {self.z_dim}")
+
+
+@dataclasses.dataclass(frozen=True)
+class Contract:
+  """Everything the trainer needs from a model."""
+
+  players: tuple[Player, ...]
+  phases: tuple[Phase, ...]
+  sampler: Sampler
+  ema: tuple[EMA, ...] = ()
+  forward: Callable[[StepContext], None] | None = None
+
+  def __post_init__(self):
+    names = [p.name for p in self.players]
+    if len(set(names)) != len(names):
+      raise ValueError(f"player names repeat: {names}")
+    for phase in self.phases:
+      unknown = set(phase.players) - set(names)
+      if unknown:
+        raise ValueError(f"phase {phase.name!r} updates unknown players {sorted(unknown)}")
+
+  def player(self, name: str) -> Player:
+    return next(p for p in self.players if p.name == name)
+
+  def due(self, step: int) -> tuple[Phase, ...]:
+    """The phases that run at training step `step` (0-based)."""
+    return tuple(p for p in self.phases if (step + 1) % p.interval == 0)
