@@ -1,4 +1,4 @@
-"""Training speed of a config: `bazel run //tfgan_repro:bench -- --config=configs/cyclegan.py:paper`.
+"""Training speed of a config: `bazel run //bin:bench -- --config=configs/cyclegan.py:paper`.
 
 Prints ms/step, images/s, training FLOPs per step, this machine's float32 matmul peak measured
 in the same run, and model FLOPs utilization, with and without XLA (`--xla=both|on|off`).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 
@@ -10,10 +12,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
 
 import ml_collections  # noqa: E402
 import tensorflow as tf  # noqa: E402
-from absl import flags, logging  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 from ml_collections import config_flags  # noqa: E402
 
 import configs  # noqa: E402
+from tfgan_repro import data  # noqa: E402
 from tfgan_repro.util.paths import user_path  # noqa: E402  (re-exported for the binaries)
 
 DEFAULT_CONFIG = "cyclegan.py:seasons64"
@@ -47,8 +50,48 @@ def define_config_flag() -> flags.FlagHolder:
   )
 
 
+# Data settings that make two runs' data different (shuffling, caching and augmentation aside).
+IDENTITY_KEYS = (
+  "source",
+  "dataset_mode",
+  "direction",
+  "attributes",
+  "balanced",
+  "label_format",
+  "num_classes",
+  "aspect_ratio",
+  "load_size",
+  "crop_size",
+  "preprocess",
+  "num_train",
+  "num_test",
+  "procedural_seed",
+)
+TFDS_SOURCES = ("tfds", "tfds_paired", "celeb_a")  # sources read by tfds name (+ data_dir)
+
+
+def data_identity(config: ml_collections.ConfigDict) -> dict:
+  """What identifies a run's data: IDENTITY_KEYS of the resolved data block, the absolute data
+  path when one is given, and the tfds name and data_dir of a tfds source."""
+  cfg = data.resolve_data_config(config.data)
+  identity = {key: cfg[key] for key in IDENTITY_KEYS}
+  if cfg.path:
+    identity["path"] = os.path.normpath(os.path.abspath(user_path(cfg.path)))
+  if cfg.source in TFDS_SOURCES:
+    identity["name"] = cfg.name
+    identity["data_dir"] = os.path.abspath(user_path(cfg.data_dir)) if cfg.data_dir else ""
+  return identity
+
+
+def data_hash(config: ml_collections.ConfigDict) -> str:
+  """8 hex digits of sha256 over `data_identity(config)`."""
+  text = json.dumps(data_identity(config), sort_keys=True)
+  return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
 def default_workdir(config: ml_collections.ConfigDict) -> str:
-  name = f"{config.model}-{config.data.source}-{config.data.crop_size}px"
+  """~/tfgan_repro_runs/MODEL-SOURCE-CROPpx-DATAHASH: runs on different data never share one."""
+  name = f"{config.model}-{config.data.source}-{config.data.crop_size}px-{data_hash(config)}"
   return os.path.join(os.path.expanduser("~"), "tfgan_repro_runs", name)
 
 
@@ -57,3 +100,30 @@ def main_argv() -> list[str]:
   tf.get_logger().setLevel("WARNING")
   logging.set_verbosity(logging.WARNING)
   return resolve_config_argv(sys.argv)
+
+
+def define_judge_flags(
+  kind: str, *, size: int, steps: int, batch_size: int, num_train: int, num_test: int
+) -> dict[str, flags.FlagHolder]:
+  """The flags every judge-network binary takes (evaluation/judge_training.py): out, size, steps,
+  batch_size, num_train, num_test, seed, log_every; `judge_kwargs` reads them."""
+  return {
+    "out": flags.DEFINE_string("out", None, f"{kind} file to write (.keras).", required=True),
+    "size": flags.DEFINE_integer("size", size, "Image height in pixels (the run's crop size)."),
+    "steps": flags.DEFINE_integer("steps", steps, "Training steps."),
+    "batch": flags.DEFINE_integer("batch_size", batch_size, "Training batch size."),
+    "num_train": flags.DEFINE_integer("num_train", num_train, "Training images."),
+    "num_test": flags.DEFINE_integer("num_test", num_test, "Held-out images scored."),
+    "seed": flags.DEFINE_integer("seed", 0, "Seed of the weights, shuffling and flips."),
+    "log_every": flags.DEFINE_integer("log_every", 100, "Steps between progress lines."),
+  }
+
+
+def judge_kwargs(judge_flags: dict[str, flags.FlagHolder], argv: list[str]) -> dict:
+  """The judge trainer's keyword arguments from `define_judge_flags` (out resolved as a user
+  path); refuses positional arguments."""
+  if len(argv) > 1:
+    raise app.UsageError(f"unexpected arguments: {argv[1:]}")
+  kwargs = {name: holder.value for name, holder in judge_flags.items()}
+  kwargs["out"] = user_path(kwargs["out"])
+  return kwargs

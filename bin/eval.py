@@ -1,4 +1,4 @@
-"""Scores a trained run: `bazel run //tfgan_repro:eval -- --workdir=RUN [--segmenter=FILE.keras]
+"""Scores a trained run: `bazel run //bin:eval -- --workdir=RUN [--segmenter=FILE.keras]
 [--classifier=FILE.keras]` (writes RUN/eval.json)."""
 
 from __future__ import annotations
@@ -6,18 +6,22 @@ from __future__ import annotations
 from absl import app, flags
 
 from bin import cli
-from tfgan_repro.tasks import translation as evaluation
+from tfgan_repro.tasks import task_of
 from tfgan_repro.training import checkpointing
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "Run directory to score.", required=True)
 _CHECKPOINT = flags.DEFINE_string("checkpoint", None, "A checkpoint prefix (default: the newest).")
 _SEGMENTER = flags.DEFINE_string(
-  "segmenter", None, "FCN-score segmenter .keras file (overrides config.eval.segmenter)."
+  "segmenter",
+  None,
+  "FCN-score segmenter .keras file, a judge of the translation task (overrides "
+  "config.eval.segmenter; empty: off).",
 )
 _CLASSIFIER = flags.DEFINE_string(
   "classifier",
   None,
-  "Attribute classifier .keras file of the editing models (overrides config.eval.classifier).",
+  "Attribute classifier .keras file, a judge of the attribute_editing task (overrides "
+  "config.eval.classifier; empty: off).",
 )
 
 
@@ -27,16 +31,17 @@ def main(argv: list[str]) -> None:
   workdir = cli.user_path(_WORKDIR.value)
   checkpoint = cli.user_path(_CHECKPOINT.value) if _CHECKPOINT.value else None
   config, model, step = checkpointing.load_run(workdir, checkpoint)
-  if _SEGMENTER.value is not None:
-    with config.unlocked():
-      config.eval.segmenter = cli.user_path(_SEGMENTER.value) if _SEGMENTER.value else ""
-  if _CLASSIFIER.value is not None:
-    with config.unlocked():
-      config.eval.classifier = cli.user_path(_CLASSIFIER.value) if _CLASSIFIER.value else ""
-  result = evaluation.evaluate(config, model)
+  task = task_of(model)
+  flags_given = {"segmenter": _SEGMENTER.value, "classifier": _CLASSIFIER.value}
+  judges = {
+    name: cli.user_path(value) if value else ""  # "" = that judge off
+    for name, value in flags_given.items()
+    if value is not None
+  }
+  result = task.evaluate(config, model, **judges)
   result["step"] = step
-  print(evaluation.format_eval(result))
-  print(f"eval: {evaluation.write_eval(result, workdir)}")
+  print(task.format(result))
+  print(f"eval: {task.write(result, workdir)}")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ Writes RUN/export/<network>/<version>/ for every generator of the run, from its 
 tflite/ folder (layout and metadata: export/versioned.py). Every artifact is checked against the
 Keras model on held-out images; prints a table of artifact, size, max / mean |diff|, PSNR and
 latency per image on this machine. A failed check writes nothing (--min_psnr gates the quantized
-ones). Default TFLite variants: float32, float16, dynamic range; add int8 / int8_float_norm with
---quantize (NOTES.md: int8 only calibrated on >= 100 images and behind a quality gate).
+ones); a version holds every network or none, one export of a run at a time (export/versioned.py).
+Default TFLite variants: float32, float16, dynamic range; add int8 / int8_float_norm with
+--quantize (docs/tflite.md: int8 only calibrated on >= 100 images and behind a quality gate).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from absl import app, flags
 
 from bin import cli
+from export.export_lock import ExportLockedError
 from export.parity_error import ParityError
 from export.quantization import ALIASES, MIN_CALIBRATION_IMAGES, QUANTIZATIONS
 from export.versioned import DEFAULT_MIN_PSNR, FORMATS, format_artifacts
@@ -70,7 +72,7 @@ def main(argv: list[str]) -> None:
       min_psnr=_MIN_PSNR.value,
       translate_bytes=_TRANSLATE_BYTES.value,
     )
-  except (ValueError, ParityError) as err:  # a user error or a failed check: message, exit 1
+  except (ValueError, ParityError, ExportLockedError) as err:  # message, exit 1
     raise SystemExit(f"export failed: {err}") from err
   print(format_artifacts(rows), flush=True)
 

@@ -1,10 +1,10 @@
 """Imports an official PyTorch CycleGAN / pix2pix generator checkpoint as a workdir:
-`bazel run //export:import_torch -- --checkpoint=latest_net_G.pth --arch=resnet_9 --workdir=OUT`
+`bazel run //bin:import_torch -- --checkpoint=latest_net_G.pth --arch=resnet_9 --workdir=OUT`
 (also `python -m bin.import_torch`). OUT then works with export, translate and load_run.
 
 Defaults are those of the official models using each architecture (configs/pretrained.py):
 resnet_* as CycleGAN (--norm instance, no dropout), unet_* as pix2pix (--norm batch, dropout 0.5).
-Needs torch (`pip install torch==2.13.0`) at import time only.
+Needs torch (`pip install torch==2.13.0` or `pip install -e .[test]`) for reading the checkpoint only.
 """
 
 from __future__ import annotations

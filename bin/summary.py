@@ -1,6 +1,7 @@
-"""Each network of a config: layer output shapes, trainable parameters, forward FLOPs.
+"""Each network of a config: layer output shapes, trainable parameters, forward FLOPs, receptive
+field, and totals over the networks.
 
-bazel run //tfgan_repro:summary -- --config=configs/cyclegan.py:paper [--json]
+bazel run //bin:summary -- --config=configs/cyclegan.py:paper [--json]
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from absl import app, flags
 
 from bin import cli
 from tfgan_repro.models import build_model
-from tfgan_repro.nets import profiling
+from tfgan_repro.models.model_summary import format_summary, summary
 
 _CONFIG = cli.define_config_flag()
 _JSON = flags.DEFINE_bool("json", False, "Print JSON instead of tables.")
@@ -21,19 +22,10 @@ def main(argv: list[str]) -> None:
   if len(argv) > 1:
     raise app.UsageError(f"unexpected arguments: {argv[1:]}")
   config = _CONFIG.value
-  size = config.data.crop_size
   # The model's own networks: their input channels follow the data (pix2pix: one-hot labels,
-  # a conditional D on input + output).
-  summaries = {
-    role: profiling.network_summary(net, (size, size, net.inputs[0].shape[-1]))
-    for role, net in build_model(config).networks.items()
-  }
-  if _JSON.value:
-    print(json.dumps(summaries, indent=2))
-    return
-  for role, summary in summaries.items():
-    print(f"== {role}: {config[role].name} at {size}x{size}x{summary['input_shape'][-1]}")
-    print(profiling.format_summary(summary))
+  # a conditional D on input + output; attribute editors: the data's attribute count).
+  result = summary(build_model(config), config)
+  print(json.dumps(result, indent=2) if _JSON.value else format_summary(result))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def train_config() -> ml_collections.ConfigDict:
       "image_every": 500,  # steps between TensorBoard image grids
       "pool_size": 50,  # official --pool_size 50
       "strategy": "auto",  # auto (Mirrored over GPUs, else the default device) | mirrored | default
-      "jit_compile": False,  # XLA; measured slower on CPU (NOTES.md)
+      "jit_compile": False,  # XLA; measured slower on CPU (docs/pitfalls.md, Keras 3 on TensorFlow)
     }
   )
 
@@ -42,14 +42,16 @@ def eval_config() -> ml_collections.ConfigDict:
     {
       "num_images": 100,
       "sample_rows": 6,
-      # FCN-score segmenter (.keras from //tfgan_repro:train_segmenter; pix2pix paper Sec. 4.2)
+      # FCN-score segmenter (.keras from //bin:train_segmenter; pix2pix paper Sec. 4.2)
       # for city runs; "" = off (eval.json says so).
       "segmenter": "",
-      # Attribute classifier (.keras from //tfgan_repro:train_attribute_classifier) that scores
-      # attribute edits (flip / keep accuracy, attribute_evaluation.py); "" = off (the result says so).
+      # Attribute classifier (.keras from //bin:train_attribute_classifier) that scores
+      # attribute edits (flip / keep accuracy, tasks/attribute_editing.py); "" = off (the result
+      # says so).
       "classifier": "",
-      # Slider sweep of each attribute's G input, (lo, hi) in G units: DESIGN.md (issue 5) slides
-      # Fader / StarGAN's a past its trained {0, 1} to [0, 5]; CycleCGAN's configs set (-3, 3).
+      # Slider sweep of each attribute's G input, (lo, hi) in G units: Fader / StarGAN's a slides
+      # past its trained {0, 1} to [0, 5] (official Fader interpolate.py --alpha_max, 2 to 10 in
+      # its README); CycleCGAN's configs set (-3, 3).
       "slider": (0.0, 5.0),
       "slider_steps": 11,  # columns of the slider sheets: [0, 5] in steps of 0.5 (hits 0 and 1)
     }

@@ -3,7 +3,7 @@
 Variants: glasses64 (default: procedural faces at 64 px, domain A without glasses, B with them,
 sized to train on 2 CPU cores within 30 minutes), tiny (tests). Every training default is
 CycleGAN's (configs/cyclegan.py `paper`: LSGAN, lambda 10, no-op weight 0.5 lambda, Adam 2e-4
-beta1 0.5, batch 1, image pool 50); G is a U-Net (skips, the seed research's best), D a 70x70
+beta1 0.5, batch 1, image pool 50); G is a U-Net (skips; docs/design.md, CycleCGAN), D a 70x70
 PatchGAN, both on 3 + 1 channels.
 
 Attribute: glasses. Its edit is local and high-contrast (dark frames on skin): on 40 test faces
@@ -40,7 +40,7 @@ def glasses64() -> ml_collections.ConfigDict:
   config.train.checkpoint_every = 200
   config.train.log_every = 20
   config.train.image_every = 200
-  config.eval.slider = (-3.0, 3.0)  # issue 5: c slid from -3 to 3, past the trained +-1
+  config.eval.slider = (-3.0, 3.0)  # c slid from -3 to 3, past the trained +-1
   config.eval.slider_steps = 7  # c = -3, -2, ..., 3 (hits the trained -1 and +1)
   return config
 

@@ -55,7 +55,9 @@ def paper() -> ml_collections.ConfigDict:
       "lambda_b": 10.0,  # official --lambda_B 10
       "lambda_identity": 0.5,  # official --lambda_identity 0.5
       "lambda_gp": 10.0,  # official cal_gradient_penalty default, wgangp only
-      "d_noise_std": 0.0,  # instance noise on D's real inputs: off by default
+      # Instance noise on D's real inputs (Sønderby et al. 2017; Arjovsky & Bottou 2017): an
+      # extension, not in the CycleGAN paper or code; off by default.
+      "d_noise_std": 0.0,
       "d_noise_decay_steps": 0,
     }
   )

@@ -18,11 +18,8 @@ OFFICIAL_EPOCHS = 1000
 OFFICIAL_LAMBDA_SCHEDULE = 500_000  # --lambda_schedule 500000
 
 
-def paper() -> ml_collections.ConfigDict:
-  """Every default of the official train.py (src/model.py nets; autoencoder 14,032,352 and latent
-  discriminator 8,656,388 parameters with its 2 attributes) on the procedural faces' 4 attributes."""
-  config = common.base_config("fader")
-  config.batch_size = 32  # official --batch_size 32
+def _set_networks(config: ml_collections.ConfigDict) -> None:
+  """The official src/model.py nets: autoencoder, latent discriminator, no image discriminator."""
   config.generator = ml_collections.ConfigDict(
     {
       "name": "fader_autoencoder",
@@ -48,10 +45,14 @@ def paper() -> ml_collections.ConfigDict:
       "init_fm": 32,  # official: the PatchDiscriminator takes --init_fm / --max_fm
       "max_fm": 512,
       "hid_dim": 512,  # fader_gan_discriminator only
-      "shared_layers": 0,  # fader_gan_discriminator only (seed research: separate heads)
+      "shared_layers": 0,  # fader_gan_discriminator only (docs/design.md, FaderGAN)
     }
   )
-  config.loss = ml_collections.ConfigDict(
+
+
+def _official_loss() -> ml_collections.ConfigDict:
+  """The official train.py loss weights and schedule."""
+  return ml_collections.ConfigDict(
     {
       "lambda_ae": 1.0,  # official --lambda_ae 1
       "lambda_lat_dis": 1e-4,  # official --lambda_lat_dis 0.0001 (paper Sec. 4.1)
@@ -63,6 +64,15 @@ def paper() -> ml_collections.ConfigDict:
       "fake_attributes": "random",  # official flip_attributes(.., 'all'): random targets
     }
   )
+
+
+def paper() -> ml_collections.ConfigDict:
+  """Every default of the official train.py (src/model.py nets; autoencoder 14,032,352 and latent
+  discriminator 8,656,388 parameters with its 2 attributes) on the procedural faces' 4 attributes."""
+  config = common.base_config("fader")
+  config.batch_size = 32  # official --batch_size 32
+  _set_networks(config)
+  config.loss = _official_loss()
   config.optimizer.lr = 2e-4  # official --ae_optimizer / --dis_optimizer "adam,lr=0.0002"
   config.optimizer.beta1 = 0.5  # official get_optimizer: Adam beta1 0.5 by default
   config.optimizer.beta2 = 0.999
@@ -71,7 +81,7 @@ def paper() -> ml_collections.ConfigDict:
   config.optimizer.clip_grad_norm = 5.0  # official --clip_grad_norm 5
   config.train.steps_per_epoch = OFFICIAL_STEPS_PER_EPOCH
   config.train.pool_size = 0  # no image pool
-  config.eval.slider = (0.0, 5.0)  # slider a in [0, 5] (the seed research used 1 to 5)
+  config.eval.slider = (0.0, 5.0)  # a in [0, 5] (official interpolate.py --alpha_max: 2 to 10)
   config.data.source = "faces"
   config.data.dataset_mode = "attributes"
   config.data.attributes = "glasses,smile,dark_hair,beard"

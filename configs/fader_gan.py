@@ -23,7 +23,7 @@ def _fader_gan(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
   config.model = "fader_gan"
   config.latent_discriminator.name = ""  # optional: "fader_latent_discriminator"
   config.discriminator.name = "fader_gan_discriminator"
-  config.discriminator.shared_layers = 0  # seed research: shared layers collapsed to ghost faces
+  config.discriminator.shared_layers = 0  # separate heads (docs/design.md, FaderGAN)
   config.loss.lambda_adv = 0.01  # AttGAN adversarial 1 / 100
   config.loss.lambda_cls = 0.1  # AttGAN lambda_cls 10 / 100
   return config

@@ -67,10 +67,6 @@ def paper() -> ml_collections.ConfigDict:
     }
   )
   config.init_from = ""  # workdir of the previous stage (official --load_pretrain)
-  # Deliberate: the TFLite float32 G of the trained city run differs from Keras by up to 2.6e-4
-  # (mean 1e-5; XNNPACK and the builtin kernels alike; SavedModel exact), over the 1e-4 gate of
-  # the other families; not yet traced to a layer.
-  config.export.tolerance = 1e-3
   config.optimizer.n_epochs = 100  # official --niter 100
   config.optimizer.n_epochs_decay = 100  # official --niter_decay 100
   config.train.pool_size = 0  # official --pool_size 0 (no image pool)

@@ -11,8 +11,8 @@ repo's linear decay to 0 (training/schedules.py), which is the paper's "linearly
 learning rate to 0" (training details, there over CelebA epochs 11-20). The official code's
 decrement lr / num_iters_decay per 1000 iterations lowers it by only 0.1% in all; this follows the
 paper.
-StarGAN's G steps every n_critic-th step: its schedule is re-indexed to the training step
-(models/stargan.py), so both decay together as in the official code.
+StarGAN's G steps every n_critic-th step; the trainer indexes every player's schedule by the
+training step (training/trainer.py), so both decay together as in the official code.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def paper() -> ml_collections.ConfigDict:
   config.data.load_size = 128  # official: CenterCrop(178), Resize(128) (--celeba_crop_size 178)
   config.data.crop_size = 128  # official --image_size 128
   config.data.flip = True  # official: RandomHorizontalFlip
-  config.eval.slider = (0.0, 5.0)  # issue 5: a slid past its trained {0, 1} (the seed: 1 to 5)
+  config.eval.slider = (0.0, 5.0)  # a slid past its trained {0, 1} (as Fader's interpolate.py)
   return config
 
 

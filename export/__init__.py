@@ -1,6 +1,6 @@
 """Export library: trained Keras generators -> SavedModel (TF Serving) and TFLite (float32,
-float16, dynamic range, int8), each checked against the Keras model on real images (NOTES.md,
-Export); numbered TF Serving versions with TFLite metadata (export.versioned).
+float16, dynamic range, int8), each checked against the Keras model on real images
+(docs/pitfalls.md, Export); numbered TF Serving versions with TFLite metadata (export.versioned).
 
 Serving keys: signature "serving_default", input "images" (float32 NHWC in [-1, 1], any batch /
 height / width), output "outputs" (export.saved_model).
@@ -8,9 +8,9 @@ height / width), output "outputs" (export.saved_model).
 
 from __future__ import annotations
 
-from export.parity import DEFAULT_TOLERANCE, parity_stats, require_parity
+from export.parity import DEFAULT_TOLERANCE, parity_stats
 from export.parity_error import ParityError
-from export.quantization import QUANTIZATIONS, converter_fn, psnr_db
+from export.quantization import QUANTIZATIONS, converter_fn
 from export.saved_model import (
   INPUT_KEY,
   OUTPUT_KEY,
@@ -43,8 +43,6 @@ __all__ = [
   "export_version",
   "format_artifacts",
   "next_version",
-  "psnr_db",
   "parity_stats",
-  "require_parity",
   "tflite_outputs",
 ]

@@ -19,10 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -37,13 +34,14 @@ from export.quantization import (
   Int8Calibration,
   converter_fn,
   normalization_layers,
-  psnr_db,
   resolve_quantization,
 )
 from export.saved_model import export_saved_model, load_serving, serving_outputs
 from export.staging import path_bytes
 from export.tflite import NUM_THREADS, LiteRTModel, export_tflite
 from tfgan_repro import nets
+from tfgan_repro.evaluation.metrics import image_quality
+from tfgan_repro.util import timing
 
 NOISE_CELL = 8  # smooth images: one random value per 8x8 pixels, bicubic in between
 
@@ -69,18 +67,6 @@ def smooth_images(num: int, size: int, channels: int, seed: int) -> np.ndarray:
   return np.clip(tf.image.resize(noise, (size, size), method="bicubic").numpy(), -1.0, 1.0)
 
 
-def time_ms(fn: Callable[[], object], steps: int, warmup: int) -> float:
-  """Median wall time of fn() in ms over `steps` calls, after `warmup` untimed calls."""
-  for _ in range(warmup):
-    fn()
-  times = []
-  for _ in range(steps):
-    start = time.perf_counter()
-    fn()
-    times.append(time.perf_counter() - start)
-  return 1000.0 * statistics.median(times)
-
-
 def _row(
   variant: str, latency: float, expected: np.ndarray, actual: np.ndarray, size: int = 0
 ) -> BenchRow:
@@ -89,7 +75,7 @@ def _row(
     latency,
     1000.0 / latency,
     parity_stats(expected, actual)["max_abs"],
-    psnr_db(expected, actual),
+    image_quality.psnr(expected, actual, reduction="batch_mse"),
     size,
   )
 
@@ -121,17 +107,19 @@ def benchmark_generator(
   images = smooth_images(num_check, size, channels, seed)  # [num_check, size, size, C]
   one = tf.constant(images[:1])  # [1, size, size, C]
   expected = keras_outputs(model, images)
-  eager_ms = time_ms(lambda: model(one, training=False), steps, warmup)
+  eager_ms = timing.median_ms(lambda: model(one, training=False), steps, warmup)
   rows = [_row("keras_eager", eager_ms, expected, expected)]
   for variant, jit in (("keras_function", False), ("keras_xla", True)):
     fn = tf.function(lambda x: model(x, training=False), jit_compile=jit)
     actual = np.concatenate([fn(image[None]).numpy() for image in images])  # [N, s, s, C]
-    rows.append(_row(variant, time_ms(lambda fn=fn: fn(one), steps, warmup), expected, actual))
+    rows.append(
+      _row(variant, timing.median_ms(lambda fn=fn: fn(one), steps, warmup), expected, actual)
+    )
   with tempfile.TemporaryDirectory(prefix="export-bench-") as scratch:
     saved_model = export_saved_model(model, os.path.join(scratch, "saved_model"))
     loaded, serve, _ = load_serving(saved_model)
     actual = serving_outputs(serve, {INPUT_KEY: images})
-    latency = time_ms(lambda: serve(**{INPUT_KEY: one}), steps, warmup)
+    latency = timing.median_ms(lambda: serve(**{INPUT_KEY: one}), steps, warmup)
     rows.append(_row("saved_model", latency, expected, actual, path_bytes(saved_model)))
     del loaded
     int8 = None
@@ -147,8 +135,8 @@ def benchmark_generator(
         convert=converter_fn(quantization, int8 if quantization in CALIBRATED else None),
       )
       lite = LiteRTModel(path, NUM_THREADS)
-      actual = np.concatenate([lite(image[None]) for image in images])  # [N, s, s, C]
-      latency = time_ms(lambda lite=lite: lite(images[:1]), steps, warmup)
+      actual = lite.outputs(images)  # [N, s, s, C]
+      latency = timing.median_ms(lambda lite=lite: lite(images[:1]), steps, warmup)
       rows.append(_row(f"tflite_{quantization}", latency, expected, actual, os.path.getsize(path)))
   return rows
 

@@ -1,6 +1,7 @@
 """The named inputs of an exported generator (the serving contract's input keys).
 
-A generator of one input takes "images": float32 [N, H, W, C] in [-1, 1]. A generator of several
+A generator of one input takes "images": float32 [N, H, W, C] in [-1, 1], or "latents": float32
+[N, z_dim] when its one input is a vector (noise -> image synthesis). A generator of several
 inputs (attribute editing: [image, attributes]; pix2pixHD's serving G: [label_map, instance_map])
 takes one key per Keras input, named after the Keras Input ("image" is served as "images"), in the
 model's input order. Only "images" must lie in [-1, 1]; other inputs (attribute strengths, class
@@ -16,6 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 INPUT_KEY = "images"  # the image input's serving key (export.saved_model module docstring)
+LATENT_KEY = "latents"  # a synthesis generator's z [N, z_dim] (export.synthesis_signatures)
 _IMAGE_INPUT_NAME = "image"  # the Keras Input name served as INPUT_KEY
 
 Inputs = np.ndarray | Mapping[str, np.ndarray]
@@ -30,7 +32,7 @@ def input_shapes(model: keras.Model) -> dict[str, tuple[int | None, ...]]:
   if not inputs or not outputs or len(outputs) != 1:
     raise ValueError(f"model must be a functional keras.Model with one output, got {model!r}")
   if len(inputs) == 1:
-    keys = [INPUT_KEY]
+    keys = [LATENT_KEY if len(inputs[0].shape) == 2 else INPUT_KEY]  # noise -> image: z [N, K]
   else:
     keys = [INPUT_KEY if t.name == _IMAGE_INPUT_NAME else t.name for t in inputs]
   if len(set(keys)) != len(keys):

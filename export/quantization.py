@@ -1,4 +1,4 @@
-"""TFLite quantization of a generator and the quality measure that gates it.
+"""TFLite quantization of a generator, and the int8 <-> float mapping of its integer tensors.
 
 Quantizations (`export_tflite(..., convert=converter_fn(q, ...))`):
   float32          no optimizations: float weights and math (max |diff| to Keras ~1e-6);
@@ -12,9 +12,10 @@ Quantizations (`export_tflite(..., convert=converter_fn(q, ...))`):
                    dequantize ops around them (`denylisted_nodes`, the selective-quantization
                    route). Both int8 variants come from one calibration through
                    `tf.lite.experimental.QuantizationDebugger` (Int8Calibration).
-Why both int8 variants (NOTES.md, export pitfalls): instance norm divides by a per-image standard
+Why both int8 variants (docs/tflite.md): instance norm divides by a per-image standard
 deviation that int8 represents coarsely, and full-int8 generators are known to give spurious
-images; each int8 artifact is measured against Keras (PSNR) and gated by the caller.
+images; each int8 artifact is measured against Keras (PSNR of the batch MSE,
+tfgan_repro.evaluation.metrics.psnr) and gated by the caller.
 
 Integer input / output: float = scale * (q - zero_point); the scale and zero point are in the
 interpreter's tensor details and in the metadata written beside each file (export.versioned).
@@ -22,7 +23,6 @@ interpreter's tensor details and in the metadata written beside each file (expor
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Callable, Sequence
@@ -33,15 +33,12 @@ import tensorflow as tf
 from ai_edge_litert.interpreter import Interpreter
 
 QUANTIZATIONS = ("float32", "float16", "dynamic", "int8", "int8_float_norm")
-ALIASES = {"none": "float32"}  # the issue's --quantize=none
+ALIASES = {"none": "float32"}  # --quantize=none: no quantization
 CALIBRATED = ("int8", "int8_float_norm")
-# NOTES.md export pitfalls: int8 only with >= 100 calibration images.
+# docs/tflite.md: int8 only with >= 100 calibration images.
 MIN_CALIBRATION_IMAGES = 100
-PSNR_PEAK = (
-  2.0  # images in [-1, 1]: MAX = hi - lo (tfgan_repro.evaluation.metrics.image_quality VALUE_RANGE)
-)
 # Layer classes whose ops int8_float_norm keeps float: per-example statistics (instance norm is
-# GroupNormalization(groups=-1) in Keras, NOTES.md, or a class named *InstanceNorm*).
+# GroupNormalization(groups=-1) in Keras, docs/pitfalls.md, or a class named *InstanceNorm*).
 NORM_CLASSES = (keras.layers.GroupNormalization, keras.layers.LayerNormalization)
 
 
@@ -107,7 +104,7 @@ class Int8Calibration:
     count = 0 if images is None else len(images)
     if count < MIN_CALIBRATION_IMAGES:
       raise ValueError(
-        f"images: int8 calibration needs >= {MIN_CALIBRATION_IMAGES} images (NOTES.md: fewer "
+        f"images: int8 calibration needs >= {MIN_CALIBRATION_IMAGES} images (docs/tflite.md: fewer "
         f"give spurious int8 generators), got {count}"
       )
     self.images = images
@@ -167,14 +164,41 @@ def converter_fn(
   return convert
 
 
-def psnr_db(expected: np.ndarray, actual: np.ndarray) -> float:
-  """PSNR in dB of `actual` against `expected` over the whole batch (images in [-1, 1]):
-  10 log10(PSNR_PEAK^2 / MSE); +inf when equal, -inf when `actual` is not finite."""
-  diff = np.asarray(actual, np.float64) - np.asarray(expected, np.float64)
-  if not np.isfinite(diff).all():
-    return -math.inf
-  mse = float(np.mean(diff**2))
-  return math.inf if mse == 0.0 else 10.0 * math.log10(PSNR_PEAK**2 / mse)
+def round_half_away_from_zero(values: np.ndarray) -> np.ndarray:
+  """Rounds to the nearest integer, ties away from zero (std::round, TfLiteRound), where np.round
+  rounds ties to even: 0.5 -> 1, 1.5 -> 2, 2.5 -> 3, -0.5 -> -1."""
+  whole = np.trunc(values)
+  return whole + np.where(np.abs(values - whole) >= 0.5, np.sign(values), 0).astype(values.dtype)
+
+
+def _is_quantized(details: dict) -> bool:
+  """An integer tensor with a scale: q maps to scale * (q - zero_point). Integer tensors of scale
+  0 (label ids) and float tensors hold their values as they are."""
+  return np.issubdtype(np.dtype(details["dtype"]), np.integer) and details["quantization"][0] != 0
+
+
+def quantize(x: np.ndarray, details: dict) -> np.ndarray:
+  """Float values -> the tensor's dtype. A quantized tensor (int8 / uint8 input of a full-int8
+  model) gets q = clip(round(x / scale) + zero_point) to its dtype's range, in float32 with ties
+  rounded away from zero, as TFLite's reference QUANTIZE kernel (AffineQuantize:
+  TfLiteRound(val / static_cast<float>(scale)) + zero_point); any other tensor a cast.
+  details: the interpreter's tensor details ("dtype", "quantization": (scale, zero_point))."""
+  dtype = np.dtype(details["dtype"])
+  if not _is_quantized(details):
+    return np.asarray(x).astype(dtype)
+  scale, zero_point = details["quantization"]
+  scaled = np.asarray(x, np.float32) / np.float32(scale)
+  info = np.iinfo(dtype)
+  return np.clip(round_half_away_from_zero(scaled) + zero_point, info.min, info.max).astype(dtype)
+
+
+def dequantize(q: np.ndarray, details: dict) -> np.ndarray:
+  """The tensor's values as float32 (inverse of `quantize`): scale * (q - zero_point) for a
+  quantized tensor, in double then float32 as TFLite's reference DEQUANTIZE kernel; a cast else."""
+  if not _is_quantized(details):
+    return np.asarray(q).astype(np.float32)
+  scale, zero_point = details["quantization"]
+  return (float(scale) * (np.asarray(q, np.int64) - zero_point)).astype(np.float32)
 
 
 def tensor_io(details: dict, image: bool = True) -> dict:

@@ -14,8 +14,8 @@ TF Serving REST: POST /v1/models/<name>:predict with {"inputs": {"images": [...]
 {"instances": [...]} (one image per instance); the reply's key is "outputs". With
 "signature_name": "translate_bytes", instances are {"b64": ...} (docs/serving.md).
 
-Route (NOTES.md, Export): the Keras ExportArchive, which `model.export(format="tf_saved_model")`
-uses, NOT a tf.Module wrapped around the model and saved with tf.saved_model.save (that SavedModel
+Route (docs/pitfalls.md, Export): the Keras ExportArchive, which
+`model.export(format="tf_saved_model")` uses, NOT a tf.Module wrapped around the model and saved with tf.saved_model.save (that SavedModel
 served correctly but converted to garbage TFLite). `model.export` would name the input after the
 Keras input layer (e.g. "input_layer_3") and the output "output_0"; the archive is driven directly
 here so that the keys above are stable across models (and each weight is stored once; see
@@ -30,10 +30,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from export.contract import Contract, input_contract, write_contract
 from export.inputs import INPUT_KEY, Inputs, as_inputs, input_shapes
 from export.parity import keras_outputs, parity_stats
 from export.serving_io import BYTES_INPUT_KEY, BYTES_SIGNATURE_KEY, serving_size, translate_bytes_fn
 from export.staging import staged_directory
+from export.synthesis_signatures import add_synthesis_endpoints, spec_of
+from tfgan_repro.data.image_header import DEFAULT_MAX_PIXELS
 
 # This library's serving contract (module docstring).
 SIGNATURE_KEY = "serving_default"  # TF Serving's default signature name
@@ -55,6 +58,8 @@ def export_saved_model(
   *,
   translate_bytes: bool = False,
   size_multiple: int | None = None,
+  max_pixels: int = DEFAULT_MAX_PIXELS,
+  contract: Contract | None = None,
 ) -> str:
   """Writes `model` as a SavedModel at `path` (replacing it atomically); returns `path`.
 
@@ -65,7 +70,11 @@ def export_saved_model(
   size; needs a model of any height and width, 1 or 3 channels in and out). Each image is
   reflect-padded to a multiple of `size_multiple` (default: the net's total stride,
   `export.serving_io.downsampling_factor`: 4 for the ResNets, 2^num_downs for the U-Nets) and at
-  least the smallest such size the net takes (found by running it on tiny zero images).
+  least the smallest such size the net takes (found by running it on tiny zero images); images
+  of more than `max_pixels` pixels are refused from their header, before decoding.
+  contract: the input contract written into the SavedModel (export.contract; default: the
+  model's inputs known by their channels); a synthesis generator's ("latents" of kind "latents")
+  adds the "generate" and "sample_latents" signatures (export.synthesis_signatures).
   """
   shapes = input_shapes(model)
   if translate_bytes and (len(shapes) != 1 or shapes.get(INPUT_KEY, ())[1:3] != (None, None)):
@@ -81,7 +90,7 @@ def export_saved_model(
 
   def serve(*tensors: tf.Tensor) -> dict[str, tf.Tensor]:
     x = tensors[0] if len(tensors) == 1 else list(tensors)
-    # float32 out even under a mixed-precision policy (lead's brief: float32 artifacts).
+    # float32 out even under a mixed-precision policy (docs/design.md, "Shipping and its gates").
     return {OUTPUT_KEY: tf.cast(model(x, training=False), tf.float32)}
 
   archive.add_endpoint(
@@ -94,11 +103,15 @@ def export_saved_model(
   if translate_bytes:
     archive.add_endpoint(
       name=BYTES_SIGNATURE_KEY,
-      fn=translate_bytes_fn(model, serving_size(model, size_multiple)),
+      fn=translate_bytes_fn(model, serving_size(model, size_multiple), max_pixels),
       input_signature=[tf.TensorSpec((None,), tf.string, name=BYTES_INPUT_KEY)],
     )
+  latent_spec = spec_of(contract)  # a synthesis generator: "generate" (export.synthesis_signatures)
+  if latent_spec is not None:
+    add_synthesis_endpoints(archive, model, latent_spec)
   with staged_directory(path) as staging:
     archive.write_out(staging, verbose=False)
+    write_contract(staging, contract or input_contract(model))
   return path
 
 

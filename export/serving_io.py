@@ -1,8 +1,9 @@
 """The "translate_bytes" serving signature: encoded JPEG/PNG bytes in, encoded PNG bytes out.
 
-TF Serving's REST API base64-decodes each `{"b64": ...}` instance before the graph sees it (NOTES.md,
-Export pitfalls), so the signature takes a 1-D string tensor of encoded images, one per instance,
-each of its own size, and returns one PNG per instance, of the same height and width:
+TF Serving's REST API base64-decodes each `{"b64": ...}` instance before the graph sees it
+(docs/pitfalls.md, "Export pitfalls reported by users of the official repos"), so the signature
+takes a 1-D string tensor of encoded images, one per instance, each of its own size, and returns
+one PNG per instance, of the same height and width:
 
   decode (JPEG or PNG; grayscale -> 3 channels, RGBA -> alpha dropped, 16-bit -> full precision)
   -> x = 2 v - 1 in [-1, 1] (v in [0, 1]: 8-bit / 255, 16-bit / 65535)
@@ -14,8 +15,11 @@ The output key ends in "_bytes": TF Serving's REST API answers such string outpu
 {"b64": ...} (a JSON string otherwise, which breaks on binary data).
 
 Bad input never crashes the server: a string that is neither JPEG nor PNG (or is empty) fails an
-assertion naming the instance (InvalidArgument, HTTP 400 in TF Serving); a corrupt file with a
-valid signature fails in the decoder (InvalidArgument); an empty batch returns an empty batch.
+assertion naming the instance (InvalidArgument, HTTP 400 in TF Serving); an image of more than
+`max_pixels` pixels, width x height read in-graph from its header before anything is decoded (PNG
+IHDR bytes 16-24, `tf.image.extract_jpeg_shape`; tfgan_repro.data.image_header), fails an
+assertion naming the instance, its size and the cap; a corrupt file with a valid signature fails
+in the decoder (InvalidArgument); an empty batch returns an empty batch.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from collections.abc import Callable
 import keras
 import numpy as np
 import tensorflow as tf
+
+from tfgan_repro.data.image_header import DEFAULT_MAX_PIXELS, check_max_pixels
 
 # This library's serving contract (docs/serving.md).
 BYTES_SIGNATURE_KEY = "translate_bytes"
@@ -138,11 +144,57 @@ def _check_encoded(encoded: tf.Tensor, index: tf.Tensor) -> tf.Operation:
   )
 
 
+def header_size(encoded: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+  """(width, height) int64 of an encoded PNG (IHDR: big-endian uint32 at bytes 16-24) or JPEG
+  (`tf.image.extract_jpeg_shape`, InvalidArgument for a corrupt one) from its header alone;
+  (0, 0) for anything else."""
+  is_jpeg = tf.equal(tf.strings.substr(encoded, 0, len(_JPEG_MAGIC)), _JPEG_MAGIC)
+  is_png = tf.equal(tf.strings.substr(encoded, 0, len(_PNG_MAGIC)), _PNG_MAGIC)
+
+  def png() -> tf.Tensor:
+    head = tf.strings.join([tf.strings.substr(encoded, 0, 24), b"\0" * 24])  # short files: 0
+    raw = tf.cast(tf.io.decode_raw(tf.strings.substr(head, 16, 8), tf.uint8), tf.int64)  # [8]
+    powers = tf.constant([2**24, 2**16, 2**8, 1], tf.int64)
+    return tf.stack([tf.reduce_sum(raw[:4] * powers), tf.reduce_sum(raw[4:] * powers)])
+
+  def jpeg() -> tf.Tensor:
+    shape = tf.cast(tf.image.extract_jpeg_shape(encoded), tf.int64)  # [h, w, c]
+    return tf.stack([shape[1], shape[0]])
+
+  def other() -> tf.Tensor:
+    return tf.zeros([2], tf.int64)
+
+  size = tf.case([(is_jpeg, jpeg), (is_png, png)], default=other)  # [2]: width, height
+  return size[0], size[1]
+
+
+def _check_pixels(encoded: tf.Tensor, index: tf.Tensor, max_pixels: int) -> tf.Operation:
+  """Assertion: the image's width x height, from its header, is at most `max_pixels`
+  (InvalidArgument naming the instance, its size and the cap otherwise)."""
+  width, height = header_size(encoded)
+  return tf.debugging.Assert(
+    width * height <= max_pixels,
+    [
+      f"{BYTES_SIGNATURE_KEY}: {BYTES_INPUT_KEY} instance",
+      index,
+      "is too large:",
+      width,
+      "x",
+      height,
+      "pixels >",
+      f"cap max_pixels = {max_pixels}",
+    ],
+    name="check_max_pixels",
+  )
+
+
 def translate_bytes_fn(
-  model: keras.Model, size: ServingSize
+  model: keras.Model, size: ServingSize, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> Callable[[tf.Tensor], dict[str, tf.Tensor]]:
   """A function string [N] -> {"png_bytes": string [N]} translating each encoded image with
-  `model` (module docstring), for ExportArchive.add_endpoint / tf.function."""
+  `model` (module docstring), for ExportArchive.add_endpoint / tf.function. Images of more than
+  `max_pixels` pixels are refused before they are decoded."""
+  check_max_pixels(max_pixels)
   channels = model.inputs[0].shape[-1]
   out_channels = model.outputs[0].shape[-1]
   if channels not in (1, 3) or out_channels not in (1, 3):
@@ -157,6 +209,8 @@ def translate_bytes_fn(
   def translate_one(args: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
     encoded, index = args
     with tf.control_dependencies([_check_encoded(encoded, index)]):
+      bounded = _check_pixels(encoded, index, max_pixels)
+    with tf.control_dependencies([bounded]):
       v = tf.io.decode_image(encoded, channels=channels, dtype=tf.float32, expand_animations=False)
     x = v * 2.0 - 1.0  # [h, w, C] in [-1, 1]
     h, w = tf.shape(x)[0], tf.shape(x)[1]

@@ -1,20 +1,20 @@
 """TFLite conversion of an exported SavedModel, and its parity check (LiteRT).
 
-Route (NOTES.md, Export): `tf.lite.TFLiteConverter.from_saved_model` on the Keras ExportArchive
-SavedModel (export.saved_model); by default no optimizations, so weights and math stay float32.
+Route (docs/pitfalls.md, Export): `tf.lite.TFLiteConverter.from_saved_model` on the Keras
+ExportArchive SavedModel (export.saved_model); by default no optimizations, so weights and math stay float32.
 Quantized variants (float16, dynamic range, int8) set the converter's options through
 `export_tflite(convert=...)` (export.quantization); LiteRTModel runs any of them on float images.
 
 Input size:
 - `input_size=None`: one dynamic model, input shape signature [-1, -1, -1, C]; callers resize it
   at run time (`interpreter.resize_tensor_input(index, [1, H, W, C])`, then `allocate_tensors()`).
-- `input_size=s`: a static [1, s, s, C] model (GPU / NNAPI delegates need static shapes, NOTES.md
-  export pitfalls). The SavedModel's serving function is re-traced with that input spec and saved
+- `input_size=s`: a static [1, s, s, C] model (GPU / NNAPI delegates need static shapes,
+  docs/tflite.md). The SavedModel's serving function is re-traced with that input spec and saved
   next to the target for conversion; it calls the restored signature, so no Keras object is wrapped
-  (the tf.Module pitfall in NOTES.md concerns wrapping Keras models).
+  (the tf.Module pitfall in docs/pitfalls.md concerns wrapping Keras models).
 Both keep the signature keys of the SavedModel ("images" [+ other named inputs] -> "outputs").
 
-MIRROR_PAD (NOTES.md export pitfalls): TFLite reflect padding gives garbage on older runtimes when a
+MIRROR_PAD (docs/tflite.md): TFLite reflect padding gives garbage on older runtimes when a
 pad width exceeds dim - 1 (LiteRT 2.3 refuses it in allocate_tensors). Static models are checked
 before writing: an `input_size` that makes any MIRROR_PAD pad exceed its input dim - 1 is refused.
 """
@@ -32,10 +32,11 @@ from ai_edge_litert.interpreter import Interpreter
 
 from export.inputs import INPUT_KEY, Inputs, as_inputs, batch_size, static_shape, take
 from export.parity import keras_outputs, parity_stats
+from export.quantization import dequantize, quantize
 from export.saved_model import SIGNATURE_KEY, load_serving
-from export.staging import staged_file
+from tfgan_repro.util.atomic import write_bytes_atomic
 
-NUM_THREADS = 2  # NOTES.md: the project's machines have 2 CPU cores
+NUM_THREADS = 2  # LiteRT threads (README latency table: 2 threads on a 2-core CPU)
 
 
 def mirror_pad_violations(interpreter: Interpreter) -> list[str]:
@@ -120,17 +121,18 @@ def export_tflite(
       f"input_size {input_size!r} is too small for this model (TFLite MIRROR_PAD needs "
       f"pad <= dim - 1): {'; '.join(violations)}"
     )
-  with staged_file(path) as staging, open(staging, "wb") as f:
-    f.write(flatbuffer)
-  return path
+  return write_bytes_atomic(path, flatbuffer)
 
 
 class LiteRTModel:
   """A .tflite in the LiteRT interpreter (XNNPACK, `num_threads`), called on batch-1 float inputs
   (an image [1, H, W, C] in [-1, 1], or named inputs as the SavedModel's: export.inputs) and
   returning the float output: an int8 / uint8 input is quantized with its scale and zero point
-  (q = round(x / scale) + zero_point, clipped) and an integer output dequantized
-  (x = scale * (q - zero_point)). A dynamic model is resized to each call's shapes."""
+  (q = round(x / scale) + zero_point, ties away from zero as TFLite, clipped) and an integer
+  output dequantized (x = scale * (q - zero_point)): export.quantization.quantize / dequantize.
+  A dynamic model is resized to each call's shapes. The serving signature names the inputs; a
+  .tflite without one (converted from a concrete function) must have one input and one output,
+  taken as the image."""
 
   def __init__(self, path: str, num_threads: int = NUM_THREADS):
     self.path = path
@@ -138,8 +140,9 @@ class LiteRTModel:
     self.interpreter = Interpreter(model_path=path, num_threads=num_threads)
     self.inputs, self.output = _signature_io(self.interpreter)
     self.dynamic = any(bool((d["shape_signature"] < 0).any()) for d in self.inputs.values())
-    self._shapes = {k: tuple(int(v) for v in d["shape"]) for k, d in self.inputs.items()}
+    self._shapes = {}  # the input shapes the tensors are allocated for: none yet when dynamic
     if not self.dynamic:
+      self._shapes = {k: tuple(int(v) for v in d["shape"]) for k, d in self.inputs.items()}
       self.interpreter.allocate_tensors()
 
   @property
@@ -171,15 +174,30 @@ class LiteRTModel:
       self._shapes = shapes
     for key, value in given.items():
       details = self.inputs[key]
-      self.interpreter.set_tensor(details["index"], _quantize(np.asarray(value), details))
+      self.interpreter.set_tensor(details["index"], quantize(np.asarray(value), details))
     self.interpreter.invoke()
-    return _dequantize(self.interpreter.get_tensor(self.output["index"]), self.output)
+    return dequantize(self.interpreter.get_tensor(self.output["index"]), self.output)
+
+  def outputs(self, inputs: Inputs) -> np.ndarray:
+    """Each example of [N, H, W, C] images (or of named inputs) through the model, batch 1; the
+    float32 outputs stacked [N, H', W', C']."""
+    given = inputs if isinstance(inputs, dict) else {INPUT_KEY: inputs}
+    return np.concatenate([self(take(given, i, i + 1)) for i in range(batch_size(given))])
 
 
 def _signature_io(interpreter: Interpreter) -> tuple[dict[str, dict], dict]:
   """(serving key -> input tensor details, the output's details) of the serving signature. The
   signature runner is dropped before returning: while it lives, allocate_tensors refuses to run
-  ("at least 1 reference to internal data")."""
+  ("at least 1 reference to internal data"). A model without that signature: its only input (as
+  INPUT_KEY) and its only output."""
+  if SIGNATURE_KEY not in interpreter.get_signature_list():
+    inputs, outputs = interpreter.get_input_details(), interpreter.get_output_details()
+    if len(inputs) != 1 or len(outputs) != 1:
+      raise ValueError(
+        f"a .tflite without signature {SIGNATURE_KEY!r} must have one input and one output, got "
+        f"{len(inputs)} and {len(outputs)}"
+      )
+    return {INPUT_KEY: inputs[0]}, outputs[0]
   runner = interpreter.get_signature_runner(SIGNATURE_KEY)
   inputs, outputs = runner.get_input_details(), runner.get_output_details()
   del runner
@@ -187,28 +205,10 @@ def _signature_io(interpreter: Interpreter) -> tuple[dict[str, dict], dict]:
   return inputs, output
 
 
-def _quantize(x: np.ndarray, details: dict) -> np.ndarray:
-  dtype = details["dtype"]
-  if dtype == np.float32:
-    return x.astype(np.float32)
-  scale, zero_point = details["quantization"]
-  info = np.iinfo(dtype)
-  return np.clip(np.round(x / scale) + zero_point, info.min, info.max).astype(dtype)
-
-
-def _dequantize(q: np.ndarray, details: dict) -> np.ndarray:
-  if details["dtype"] == np.float32:
-    return q
-  scale, zero_point = details["quantization"]
-  return (scale * (q.astype(np.float32) - zero_point)).astype(np.float32)
-
-
 def tflite_outputs(path: str, inputs: Inputs, num_threads: int = NUM_THREADS) -> np.ndarray:
   """Runs each example of [N, H, W, C] images (or of named inputs) through the .tflite (batch 1,
   LiteRTModel); returns the float32 outputs stacked [N, H', W', C']."""
-  model = LiteRTModel(path, num_threads)
-  given = inputs if isinstance(inputs, dict) else {INPUT_KEY: inputs}
-  return np.concatenate([model(take(given, i, i + 1)) for i in range(batch_size(given))])
+  return LiteRTModel(path, num_threads).outputs(inputs)
 
 
 def check_tflite(path: str, model: keras.Model, inputs: Inputs) -> dict[str, float]:

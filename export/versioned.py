@@ -9,13 +9,16 @@ Layout (one model per generator; TF Serving's --model_base_path is EXPORT_ROOT/<
     tflite/<network>_<quantization>_<size>.json       its metadata (below)
 
 TF Serving reads only saved_model.pb and variables/ of a version folder and skips folders whose
-name is not a number, so the tflite/ folder and the hidden staging folders (".<version>.tmp-*")
-are left alone. A version is built under a staging name and renamed into place once every
-artifact passed its check (export.staging): TF Serving never sees half a version, and a failed
-check leaves nothing. With formats=("tflite",) only, the SavedModel is converted from a scratch
-copy and not kept; such a version folder is not servable by TF Serving.
+name is not a number, so the tflite/ folder is left alone; staging happens in EXPORT_ROOT/.staging-*
+(outside every model base path). A version is whole: every network's version is staged, checked,
+then renamed into place (export.staging.version_staging), one export root at a time
+(export.export_lock): TF Serving never sees half a version or G_AB/N without G_BA/N, a failed
+check leaves nothing, and a killed export's leftovers are cleared by the next one. With
+formats=("tflite",) only, the SavedModel is converted from a scratch copy and not kept; such a
+version folder is not servable by TF Serving.
 
-Metadata (`<file>.json`): network, quantization, file size, input / output (name, NHWC shape,
+Metadata (`<file>.json`): network, quantization, file size, the input contract (export.contract;
+also in the SavedModel's assets/input_contract.json), input / output (name, NHWC shape,
 dtype, range [-1, 1] and, for int8, scale and zero point: float = scale * (q - zero_point)),
 calibration (image count and source) for int8, the source (checkpoint, step) and the measured
 parity against Keras (max / mean |diff|, PSNR, check image count, latency).
@@ -24,38 +27,40 @@ parity against Keras (max / mean |diff|, PSNR, check image count, latency).
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import shutil
-import statistics
 import tempfile
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from export.contract import CONTRACT_KEY, input_contract
+from export.export_lock import DEFAULT_TIMEOUT_S, export_lock
 from export.inputs import INPUT_KEY, Inputs, as_inputs, input_shapes, resize_inputs, take
-from export.parity import DEFAULT_TOLERANCE, keras_outputs, parity_stats
+from export.parity import DEFAULT_TOLERANCE, FloatGate, keras_outputs, parity_stats
 from export.parity_error import ParityError
 from export.quantization import (
   CALIBRATED,
   Int8Calibration,
   converter_fn,
   normalization_layers,
-  psnr_db,
   resolve_quantization,
   tensor_io,
 )
 from export.saved_model import export_saved_model, load_serving, serving_outputs
-from export.staging import path_bytes, staged_directory
+from export.staging import path_bytes, version_staging
 from export.tflite import LiteRTModel, export_tflite
+from tfgan_repro.evaluation.metrics import image_quality
+from tfgan_repro.util import timing
+from tfgan_repro.util.atomic import write_json_atomic
 
 FORMATS = ("saved_model", "tflite")
 TFLITE_DIR = "tflite"
-# Issue 3 target for int8 against the float model (and the gate for every quantized artifact).
+# Target PSNR of int8 against the float model, and the gate of every quantized artifact
+# (docs/design.md, "Shipping and its gates").
 DEFAULT_MIN_PSNR = 30.0
 TIMING_RUNS = 5  # median of this many batch-1 runs (after one untimed warm-up run)
 
@@ -66,7 +71,9 @@ class ExportedArtifact:
 
   artifact: "saved_model" or "tflite_<quantization>"; bytes: size on disk (a SavedModel's files
   without tflite/); max_abs / mean_abs / psnr_db: against model(images, training=False) on the
-  check images (PSNR over the batch, +inf when equal); latency_ms: median per image, batch 1.
+  check images (PSNR over the batch, +inf when equal); latency_ms: median per image, batch 1;
+  float64_max_abs / keras_float64_max_abs: float32 artifacts' and the Keras model's max |diff|
+  from the float64 reference (export.parity.FloatGate; None for quantized ones or without one).
   """
 
   network: str
@@ -78,6 +85,8 @@ class ExportedArtifact:
   mean_abs: float
   psnr_db: float
   latency_ms: float
+  float64_max_abs: float | None = None
+  keras_float64_max_abs: float | None = None
 
 
 def version_numbers(base: str) -> list[int]:
@@ -99,17 +108,6 @@ def next_version(base: str) -> int:
 
 def tflite_name(network: str, quantization: str, size: int) -> str:
   return f"{network}_{quantization}_{size}.tflite"
-
-
-def median_ms(run: Callable[[], object], runs: int = TIMING_RUNS) -> float:
-  """Median wall time of `run()` in ms over `runs` calls, after one untimed warm-up call."""
-  run()
-  times = []
-  for _ in range(runs):
-    start = time.perf_counter()
-    run()
-    times.append(time.perf_counter() - start)
-  return 1000.0 * statistics.median(times)
 
 
 def _validate(
@@ -154,16 +152,22 @@ def export_version(
   min_psnr: float = DEFAULT_MIN_PSNR,
   source: Mapping[str, object] | None = None,
   translate_bytes: bool = True,
+  lock_timeout_s: float = DEFAULT_TIMEOUT_S,
 ) -> list[ExportedArtifact]:
   """Writes export_root/<network>/<version>/ for each generator (layout: module docstring).
 
   check_images / calibration_images: per network, float32 [N, H, W, C] in [-1, 1] from the
   network's input domain (held-out images for the check; training images for int8 calibration,
   resized to tflite_size here); a network of several inputs (export.inputs) takes its check
-  inputs as a dict by serving key (int8 calibration is for networks of one image input). version: None = next_version per network; an existing version
-  is refused. Float artifacts (SavedModel, TFLite float32) must match Keras to `tolerance` (max
-  |diff|), quantized ones must reach `min_psnr` dB; a failure raises ParityError and writes
-  nothing for that network. source: recorded in each metadata file (e.g. checkpoint, step); its
+  inputs as a dict by serving key (int8 calibration is for networks of one image input).
+  version: one number for all the networks, None = 1 + the highest any of them has; a version any
+  of them has is refused. The version is whole: all networks are staged, then renamed into place
+  together (export.staging.version_staging), under the export root's lock (export.export_lock,
+  waiting up to `lock_timeout_s` for another export). Float artifacts (SavedModel, TFLite
+  float32) pass export.parity.FloatGate (max |diff| from a float64 rebuild <= max(8 x Keras
+  float32's own, `tolerance`)), quantized ones must reach `min_psnr` dB; a failure raises
+  ParityError and writes no version of any network. source: recorded in each metadata file
+  (e.g. checkpoint, step); its
   "calibration" entry, a dict (e.g. split, seed), goes to the int8 files' "calibration" record.
   translate_bytes: add the SavedModel's "translate_bytes" signature (encoded images in and out)
   when the network takes any height and width and maps 1 or 3 channels to 1 or 3 channels.
@@ -174,33 +178,17 @@ def export_version(
     raise ValueError(f"tolerance must be > 0, got {tolerance!r}")
   if not math.isfinite(min_psnr):
     raise ValueError(f"min_psnr must be a finite number of dB, got {min_psnr!r}")
-  for name in generators:
-    if name not in check_images:
-      raise ValueError(f"check_images has no images for network {name!r}: {list(check_images)}")
-    calibrated = "tflite" in formats and any(q in CALIBRATED for q in quantizations)
-    if calibrated and name not in (calibration_images or {}):
-      raise ValueError(f"calibration_images has no images for network {name!r} (int8 needs them)")
-  rows = []
-  for name, model in generators.items():
-    base = os.path.join(export_root, name)
-    number = next_version(base) if version is None else version
-    final = os.path.join(base, str(number))
-    if os.path.exists(final):
-      raise ValueError(f"version {number} of {name!r} exists at {final}; choose another version")
-    inputs = as_inputs(check_images[name], model)
-    calibration = None
-    if calibration_images is not None and name in calibration_images:
-      if len(inputs) != 1:
-        raise ValueError(
-          f"int8 calibration needs a network of one image input; {name!r} takes {list(inputs)}"
-        )
-      calibration = as_inputs(calibration_images[name], model)
-      calibration = resize_inputs(calibration, tflite_size)[INPUT_KEY]
-    with staged_directory(final) as staging:
+  _check_images(generators, check_images, calibration_images, formats, quantizations)
+  with export_lock(export_root, lock_timeout_s), version_staging(export_root) as stage:
+    number = _whole_version(export_root, list(generators), version)
+    rows = []
+    for name, model in generators.items():
+      inputs = as_inputs(check_images[name], model)
+      calibration = _calibration(calibration_images, name, model, inputs, tflite_size)
       found = _export_network(
         name,
         model,
-        staging,
+        stage.network_folder(name),
         inputs,
         formats=formats,
         quantizations=quantizations,
@@ -211,10 +199,67 @@ def export_version(
         source=dict(source or {}),
         translate_bytes=translate_bytes,
       )
-    rows.extend(
-      dataclasses.replace(r, version=number, path=os.path.join(final, r.path)) for r in found
-    )
+      final = os.path.join(export_root, name, str(number))
+      rows.extend(
+        dataclasses.replace(r, version=number, path=os.path.join(final, r.path)) for r in found
+      )
+      _after_network_staged(name)
+    stage.commit(number)
   return rows
+
+
+def _after_network_staged(name: str) -> None:
+  """Called once each network's version is staged (a test seam: the kill tests stop here)."""
+
+
+def _check_images(
+  generators: Mapping[str, keras.Model],
+  check_images: Mapping[str, Inputs],
+  calibration_images: Mapping[str, np.ndarray] | None,
+  formats: list[str],
+  quantizations: list[str],
+) -> None:
+  """ValueError unless every network has check images, and calibration images where int8 needs
+  them."""
+  calibrated = "tflite" in formats and any(q in CALIBRATED for q in quantizations)
+  for name in generators:
+    if name not in check_images:
+      raise ValueError(f"check_images has no images for network {name!r}: {list(check_images)}")
+    if calibrated and name not in (calibration_images or {}):
+      raise ValueError(f"calibration_images has no images for network {name!r} (int8 needs them)")
+
+
+def _whole_version(export_root: str, names: list[str], version: int | None) -> int:
+  """The version number of this export, one for all its networks: `version`, or 1 + the highest
+  of any of them when None; a version that any of them has is refused."""
+  if version is None:
+    return max(next_version(os.path.join(export_root, name)) for name in names)
+  for name in names:
+    final = os.path.join(export_root, name, str(version))
+    if os.path.exists(final):
+      raise ValueError(f"version {version} of {name!r} exists at {final}; choose another version")
+  return version
+
+
+def _calibration(
+  calibration_images: Mapping[str, np.ndarray] | None,
+  name: str,
+  model: keras.Model,
+  inputs: dict[str, np.ndarray],
+  tflite_size: int | None,
+) -> np.ndarray | None:
+  """The network's int8 calibration images at tflite_size, or None when it has none."""
+  if calibration_images is None or name not in calibration_images:
+    return None
+  if len(inputs) != 1:
+    raise ValueError(
+      f"int8 calibration needs a network of one image input; {name!r} takes {list(inputs)}"
+    )
+  given = calibration_images[name]
+  if not isinstance(given, Mapping):  # the one input's array: images, or a synthesis G's latents
+    given = {next(iter(inputs)): given}
+  calibration = as_inputs(given, model)
+  return next(iter(resize_inputs(calibration, tflite_size).values()))
 
 
 def _export_network(
@@ -233,83 +278,135 @@ def _export_network(
   translate_bytes: bool,
 ) -> list[ExportedArtifact]:
   """Writes one version into `staging`; returns its rows with paths relative to `staging`."""
-  rows = []
-  expected = keras_outputs(model, inputs)
   keep_saved_model = "saved_model" in formats
   scratch = None if keep_saved_model else tempfile.mkdtemp(dir=staging, prefix=".saved_model-")
-  # TF Serving's REST clients send encoded images: translate_bytes where the net takes one image
-  # of any size and maps images to images, 1 or 3 channels (not one-hot label maps;
-  # export.saved_model); the scratch copy only feeds the TFLite converter.
-  shapes = input_shapes(model)
-  shape = shapes.get(INPUT_KEY, ())
-  any_size = len(shapes) == 1 and shape[1:3] == (None, None)
-  image_to_image = shape[-1:] in ((1,), (3,)) and model.outputs[0].shape[-1] in (1, 3)
+  # The input contract (export.contract): given per network in source["input_contracts"].
+  contract = source.get("input_contracts", {}).get(name) or input_contract(model)
+  source = {**source, CONTRACT_KEY: contract}
   saved_model = export_saved_model(
     model,
     staging if keep_saved_model else scratch,
-    translate_bytes=translate_bytes and keep_saved_model and any_size and image_to_image,
+    translate_bytes=translate_bytes and keep_saved_model and _takes_any_image(model),
+    contract=contract,
   )
+  rows = []
+  gate = FloatGate(model, tolerance)
   if keep_saved_model:
-    _, fn, _ = load_serving(saved_model)
-    actual = serving_outputs(fn, inputs)
-    stats = parity_stats(expected, actual)
-    _require(stats["max_abs"] <= tolerance, f"{name} SavedModel", stats, f"tolerance {tolerance}")
-    one = {key: tf.constant(value) for key, value in take(inputs, 0, 1).items()}  # batch 1
-    rows.append(
-      ExportedArtifact(
-        name,
-        0,
-        "saved_model",
-        ".",
-        path_bytes(saved_model),
-        stats["max_abs"],
-        stats["mean_abs"],
-        psnr_db(expected, actual),
-        median_ms(lambda: fn(**one)),
-      )
-    )
+    rows.append(_check_saved_model(name, model, saved_model, inputs, gate))
   if "tflite" in formats:
     lite_inputs = resize_inputs(inputs, tflite_size)
     lite_expected = keras_outputs(model, lite_inputs)
-    num = len(lite_expected)
     int8 = (
       None if calibration is None else Int8Calibration(calibration, normalization_layers(model))
     )
     os.makedirs(os.path.join(staging, TFLITE_DIR))
     for quantization in quantizations:
-      relative = os.path.join(TFLITE_DIR, tflite_name(name, quantization, tflite_size))
-      path = export_tflite(
-        saved_model,
-        os.path.join(staging, relative),
-        input_size=tflite_size,
-        convert=converter_fn(quantization, int8 if quantization in CALIBRATED else None),
-      )
-      lite = LiteRTModel(path)
-      actual = np.concatenate([lite(take(lite_inputs, i, i + 1)) for i in range(num)])
-      stats = parity_stats(lite_expected, actual)
-      psnr = psnr_db(lite_expected, actual)
-      artifact = f"{name} TFLite {quantization}"
-      if quantization == "float32":
-        _require(stats["max_abs"] <= tolerance, artifact, stats, f"tolerance {tolerance}")
-      else:
-        _require(psnr >= min_psnr, artifact, stats, f"PSNR {psnr:.2f} dB < min_psnr {min_psnr}")
-      latency = median_ms(lambda lite=lite: lite(take(lite_inputs, 0, 1)))
-      row = ExportedArtifact(
+      row, lite = _export_tflite_variant(
         name,
-        0,
-        f"tflite_{quantization}",
-        relative,
-        os.path.getsize(path),
-        stats["max_abs"],
-        stats["mean_abs"],
-        psnr,
-        latency,
+        saved_model,
+        staging,
+        lite_inputs,
+        lite_expected,
+        quantization=quantization,
+        tflite_size=tflite_size,
+        int8=int8 if quantization in CALIBRATED else None,
+        gate=gate,
+        min_psnr=min_psnr,
       )
-      _write_metadata(path, row, lite, quantization, calibration, source, num)
+      num = len(lite_expected)
+      _write_metadata(lite.path, row, lite, quantization, calibration, source, num)
       rows.append(row)
   if scratch is not None:
     shutil.rmtree(scratch)
   return rows
+
+
+def _takes_any_image(model: keras.Model) -> bool:
+  """Whether the SavedModel gets "translate_bytes": TF Serving's REST clients send encoded images,
+  so where the net takes one image of any size and maps images to images, 1 or 3 channels (not
+  one-hot label maps; export.saved_model)."""
+  shapes = input_shapes(model)
+  shape = shapes.get(INPUT_KEY, ())
+  any_size = len(shapes) == 1 and shape[1:3] == (None, None)
+  return any_size and shape[-1:] in ((1,), (3,)) and model.outputs[0].shape[-1] in (1, 3)
+
+
+def _check_saved_model(
+  name: str,
+  model: keras.Model,
+  saved_model: str,
+  inputs: dict[str, np.ndarray],
+  gate: FloatGate,
+) -> ExportedArtifact:
+  """The SavedModel's row (path "."), after its float32 gate (export.parity.FloatGate)."""
+  expected = keras_outputs(model, inputs)
+  _, fn, _ = load_serving(saved_model)
+  actual = serving_outputs(fn, inputs)
+  stats = gate.check(f"{name} SavedModel", inputs, expected, actual)
+  one = {key: tf.constant(value) for key, value in take(inputs, 0, 1).items()}  # batch 1
+  return ExportedArtifact(
+    name,
+    0,
+    "saved_model",
+    ".",
+    path_bytes(saved_model),
+    stats["max_abs"],
+    stats["mean_abs"],
+    image_quality.psnr(expected, actual, reduction="batch_mse"),
+    timing.median_ms(lambda: fn(**one), TIMING_RUNS, warmup=1),
+    stats["float64_max_abs"],
+    stats["keras_float64_max_abs"],
+  )
+
+
+def _export_tflite_variant(
+  name: str,
+  saved_model: str,
+  staging: str,
+  lite_inputs: dict[str, np.ndarray],
+  expected: np.ndarray,
+  *,
+  quantization: str,
+  tflite_size: int | None,
+  int8: Int8Calibration | None,
+  gate: FloatGate,
+  min_psnr: float,
+) -> tuple[ExportedArtifact, LiteRTModel]:
+  """Converts one TFLite variant into staging/tflite/, checks it against the Keras outputs
+  `expected` on `lite_inputs` (float32: `gate`, export.parity.FloatGate; quantized: PSNR of the
+  batch MSE >= min_psnr) and times it; returns its row (path relative to `staging`) and the
+  loaded model."""
+  relative = os.path.join(TFLITE_DIR, tflite_name(name, quantization, tflite_size))
+  path = export_tflite(
+    saved_model,
+    os.path.join(staging, relative),
+    input_size=tflite_size,
+    convert=converter_fn(quantization, int8),
+  )
+  lite = LiteRTModel(path)
+  actual = lite.outputs(lite_inputs)
+  psnr = image_quality.psnr(expected, actual, reduction="batch_mse")
+  artifact = f"{name} TFLite {quantization}"
+  if quantization == "float32":
+    stats = gate.check(artifact, lite_inputs, expected, actual)
+  else:
+    stats = parity_stats(expected, actual)
+    _require(psnr >= min_psnr, artifact, stats, f"PSNR {psnr:.2f} dB < min_psnr {min_psnr}")
+  latency = timing.median_ms(lambda: lite(take(lite_inputs, 0, 1)), TIMING_RUNS, warmup=1)
+  row = ExportedArtifact(
+    name,
+    0,
+    f"tflite_{quantization}",
+    relative,
+    os.path.getsize(path),
+    stats["max_abs"],
+    stats["mean_abs"],
+    psnr,
+    latency,
+    stats.get("float64_max_abs"),
+    stats.get("keras_float64_max_abs"),
+  )
+  return row, lite
 
 
 def _require(ok: bool, artifact: str, stats: dict[str, float], bound: str) -> None:
@@ -340,7 +437,10 @@ def _write_metadata(
     "quantization": quantization,
     "input": tensor_io(lite.input),
     "output": tensor_io(lite.output),
-    "source": {k: v for k, v in source.items() if k != "calibration"},
+    CONTRACT_KEY: source.get(CONTRACT_KEY),
+    "source": {
+      k: v for k, v in source.items() if k not in ("calibration", "input_contracts", CONTRACT_KEY)
+    },
     "parity": {
       "reference": "Keras model(images, training=False)",
       "check_images": num_check,
@@ -357,10 +457,7 @@ def _write_metadata(
     }
   if quantization in CALIBRATED:
     metadata["calibration"] = {"images": len(calibration), **source.get("calibration", {})}
-  target = os.path.splitext(path)[0] + ".json"
-  with open(target, "w") as f:
-    json.dump(metadata, f, indent=2, sort_keys=True)
-  return target
+  return write_json_atomic(os.path.splitext(path)[0] + ".json", metadata, sort_keys=True)
 
 
 def format_artifacts(rows: Sequence[ExportedArtifact]) -> str:

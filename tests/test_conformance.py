@@ -1,14 +1,19 @@
 """Shared conformance tests driven by the registries: registering a network or a model enrols it.
 
 Networks: checkpoint round trip; SavedModel and TFLite outputs equal to Keras (generators,
-through the export library). Models: one train step on 2 replicas equals one step on 1 device.
+through the export library). Models: one train step on 2 replicas equals one step on 1 device;
+parameter counts at the paper config equal the official ones each model declares
+(register_model paper_counts; docs/official_counts.md); `summary` (bin/summary) of the tiny and
+paper configs totals the networks' parameters.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 
 import keras
+import ml_collections
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -16,9 +21,14 @@ import tensorflow as tf
 import export
 from export import inputs as export_inputs
 from tfgan_repro import data, models, nets
+from tfgan_repro.models import model_summary
+from tfgan_repro.training import run
 
 NETWORKS = [nets.NETWORKS.get(name) for name in nets.NETWORKS.names()]
 GENERATORS = [spec for spec in NETWORKS if spec.role == "generator"]
+# Generators of 2-D points (the mixture benchmarks' MLP), not images: export's gates score images.
+POINT_GENERATORS = ("mlp_generator",)
+IMAGE_GENERATORS = [spec for spec in GENERATORS if spec.name not in POINT_GENERATORS]
 
 
 def _tiny(spec, seed: int = 0) -> tuple[keras.Model, np.ndarray | dict[str, np.ndarray]]:
@@ -28,6 +38,8 @@ def _tiny(spec, seed: int = 0) -> tuple[keras.Model, np.ndarray | dict[str, np.n
   model = spec.build(**spec.tiny_kwargs)
   rng = np.random.default_rng(seed)
   x = rng.uniform(-1, 1, (2, *spec.tiny_input_shape)).astype(np.float32)
+  if len(spec.tiny_input_shape) == 1:  # noise -> image: z [N, z_dim], served as "latents"
+    return model, {export_inputs.LATENT_KEY: x}
   if not spec.tiny_condition_size:
     return model, x
   condition = rng.uniform(0, 2, (2, spec.tiny_condition_size)).astype(np.float32)
@@ -53,7 +65,7 @@ def test_checkpoint_round_trip_restores_outputs(spec, tmp_path):
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.parametrize("spec", GENERATORS, ids=lambda s: s.name)
+@pytest.mark.parametrize("spec", IMAGE_GENERATORS, ids=lambda s: s.name)
 def test_saved_model_and_tflite_equal_keras(spec, tmp_path):
   model, x = _tiny(spec)
   size = spec.tiny_input_shape[0]
@@ -85,13 +97,13 @@ def _model_config(name: str):
 def _one_step(config, strategy, weights, batch) -> list[np.ndarray]:
   # SGD, not Adam: Adam's first step is lr * sign(g), which turns float noise on gradients that
   # are 0 in exact arithmetic (conv biases before instance norm) into full-size differences.
-  with strategy.scope():
-    model = models.build_model(config)
-    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
-    model.build_optimizers()
+  config = ml_collections.ConfigDict(config.to_dict())
+  config.optimizer.name, config.optimizer.lr, config.optimizer.n_epochs_decay = "sgd", 0.1, 0
+  trainer = run.build_trainer(config, strategy, steps_per_epoch=1)
+  model = trainer.model
   for var, value in zip(model.trainable_variables, weights, strict=True):
     var.assign(value)
-  model.fit(
+  trainer.fit(
     tf.data.Dataset.from_tensors(batch), epochs=1, steps_per_epoch=1, shuffle=False, verbose=0
   )
   return [v.numpy() for v in model.trainable_variables]
@@ -106,10 +118,15 @@ TRAINABLE = [
 
 
 def _random_batch(config) -> tuple[np.ndarray, ...]:
-  """A batch of 2 as the model's pipeline yields it: (a, b) images / label maps, or (images,
-  attributes in {0, 1}) for dataset_mode "attributes"."""
+  """A batch of 2 as the model's pipeline yields it: (a, b) images / label maps, (images,
+  attributes in {0, 1}) for dataset_mode "attributes", (images,) for "images", (points [2, 2],)
+  for "points"."""
   rng = np.random.default_rng(0)
   size = config.data.crop_size
+  if config.data.dataset_mode == "images":
+    return (rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32),)
+  if config.data.dataset_mode == "points":
+    return (rng.normal(0, 2, (2, 2)).astype(np.float32),)
   if config.data.dataset_mode == "attributes":
     images = rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32)
     num = len(data.attribute_names(config.data))
@@ -134,3 +151,60 @@ def test_step_on_two_replicas_equals_step_on_one_device(name, two_replicas):
   assert moved > 1e-3  # the step changed the weights
   for a, b in zip(one, two, strict=True):
     np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)  # float noise; a mis-scaled step is ~1e-3
+
+
+MODEL_NAMES = models.MODELS.names()
+TINY_MODELS = [name for name in MODEL_NAMES if "tiny" in models.MODELS.get(name).variants()]
+
+
+def _trainable_params(net: keras.Model) -> int:
+  return sum(int(np.prod(w.shape)) for w in {id(w): w for w in net.trainable_weights}.values())
+
+
+@pytest.fixture(scope="module", params=MODEL_NAMES)
+def paper_model(request):
+  """(name, config, model) of a registered model at its paper_config(): built once (paper-size
+  nets, not trained) for the count and the summary tests."""
+  config = models.MODELS.get(request.param).paper_config()
+  return request.param, config, models.build_model(config)
+
+
+def test_paper_parameter_counts_equal_the_declared_official_ones(paper_model):
+  name, _, model = paper_model
+  declared = models.MODELS.get(name).paper_counts
+  counts = {role: _trainable_params(net) for role, net in model.networks.items()}
+  if declared is not None:
+    assert counts == declared
+    return
+  # No official code (register_model paper_counts=None): every network has parameters and the
+  # networks are the whole model, so the summary's totals are the model's size.
+  assert counts and all(count > 0 for count in counts.values()), counts
+  assert _trainable_params(model) == sum(counts.values())
+
+
+def _check_summary(model, config) -> None:
+  result = model_summary.summary(model, config)
+  assert list(result["networks"]) == list(model.networks)
+  for role, net in model.networks.items():
+    got = result["networks"][role]
+    assert got["trainable_params"] == _trainable_params(net), role
+    assert got["trainable_params"] + got["non_trainable_params"] == net.count_params(), role
+    # Every layer has its row, those of nested nets included.
+    assert sum(row["params"] for row in got["layers"]) == got["trainable_params"], role
+    assert got["flops"] == sum(row["flops"] for row in got["layers"]) > 0, role
+  total = result["total"]
+  counted = sum(net.count_params() for net in model.networks.values())
+  assert total["trainable_params"] + total["non_trainable_params"] == counted
+  assert total["model_trainable_params"] == _trainable_params(model)
+  assert json.loads(json.dumps(result))["model"] == config.model  # bin/summary --json
+
+
+@pytest.mark.parametrize("name", TINY_MODELS)
+def test_summary_of_the_tiny_config_totals_count_params(name):
+  config = models.MODELS.get(name).config("tiny")
+  _check_summary(models.build_model(config), config)
+
+
+def test_summary_of_the_paper_config_totals_count_params(paper_model):
+  _, config, model = paper_model
+  _check_summary(model, config)

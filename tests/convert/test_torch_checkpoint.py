@@ -148,8 +148,8 @@ def test_module_paths_follow_the_official_state_dict_order(arch):
 @pytest.mark.parametrize(
   ("arch", "norm", "dropout", "params"),
   [
-    ("resnet_9", "instance", False, 11_378_179),  # official CycleGAN G (NOTES.md)
-    ("unet_256", "batch", True, 54_413_955),  # official pix2pix G (NOTES.md)
+    ("resnet_9", "instance", False, 11_378_179),  # official CycleGAN G (docs/official_counts.md)
+    ("unet_256", "batch", True, 54_413_955),  # official pix2pix G (docs/official_counts.md)
   ],
 )
 def test_paper_size_official_state_dicts_fill_every_weight(arch, norm, dropout, params):

@@ -13,10 +13,10 @@ import pytest
 
 from tfgan_repro import data
 from tfgan_repro.data.procedural import faces
-from tfgan_repro.evaluation import attribute_classifier
+from tfgan_repro.evaluation import attribute_classifier, judge_training
 from tfgan_repro.evaluation.metrics.attribute_edit import attribute_accuracy
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +62,16 @@ def test_the_classifier_has_one_logit_per_attribute():
     attribute_classifier.predict(net, np.zeros((2, 32, 32, 3)))
 
 
-def test_training_is_deterministic_by_seed(trained_16px, tmp_path):
+def test_training_is_deterministic_by_seed(trained_16px, tmp_path, monkeypatch):
   """The library call with the command's arguments (but log_every), in this process, gives the
-  same weights."""
+  same weights, which training moved away from the initial ones."""
+  initial = []
+
+  def train_judge(net, *args, **kwargs):  # records the weights the fit starts from
+    initial.append(net.get_weights())
+    return judge_training.train_judge(net, *args, **kwargs)
+
+  monkeypatch.setattr(attribute_classifier, "train_judge", train_judge)
   path = str(tmp_path / "again.keras")
   attribute_classifier.train_classifier(
     path, size=16, attributes="smile,glasses", steps=2, batch=4, num_train=8, num_test=4
@@ -76,6 +83,10 @@ def test_training_is_deterministic_by_seed(trained_16px, tmp_path):
   assert len(want) > 10
   for x, y in zip(want, got, strict=True):
     np.testing.assert_array_equal(x, y)
+  # Two Adam steps move every kernel, gamma, beta and bias; batch norm's running statistics too.
+  (start,) = initial
+  for before, trained in zip(start, got, strict=True):
+    assert before.shape == trained.shape and not np.array_equal(before, trained)
 
 
 def test_a_classifier_serves_any_subset_of_its_attributes_in_the_runs_order(trained_16px):

@@ -14,11 +14,11 @@ import pytest
 from configs import pix2pix
 from tfgan_repro import data
 from tfgan_repro.data.procedural import city
-from tfgan_repro.evaluation import segmenter
+from tfgan_repro.evaluation import judge_training, segmenter
 from tfgan_repro.models.pretrained import PretrainedGenerator
 from tfgan_repro.tasks import translation as evaluation
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCORE_KEYS = ("pixel_accuracy", "mean_class_accuracy", "mean_iou")
 
 
@@ -49,8 +49,14 @@ def test_the_command_writes_the_model_and_a_consistent_accuracy_json(trained_32p
   assert len(saved["test"]["class_iou"]) == len(city.CLASSES)
 
 
-def test_training_is_deterministic_by_seed(tmp_path):
-  weights = []
+def test_training_is_deterministic_by_seed(tmp_path, monkeypatch):
+  initial, weights = [], []
+
+  def train_judge(net, *args, **kwargs):  # records the weights the fit starts from
+    initial.append(net.get_weights())
+    return judge_training.train_judge(net, *args, **kwargs)
+
+  monkeypatch.setattr(segmenter, "train_judge", train_judge)
   for name in ("a", "b"):
     path = str(tmp_path / f"{name}.keras")
     segmenter.train_segmenter(path, size=16, steps=2, batch=2, num_train=2, num_test=1)
@@ -58,6 +64,11 @@ def test_training_is_deterministic_by_seed(tmp_path):
   assert len(weights[0]) > 10
   for x, y in zip(*weights, strict=True):
     np.testing.assert_array_equal(x, y)
+  for x, y in zip(*initial, strict=True):  # the same seed: the same initial weights
+    np.testing.assert_array_equal(x, y)
+  # Two Adam steps move every kernel, gamma, beta and bias; batch norm's running statistics too.
+  for start, trained in zip(initial[0], weights[0], strict=True):
+    assert start.shape == trained.shape and not np.array_equal(start, trained)
 
 
 def test_a_missing_or_wrong_shaped_segmenter_is_refused_with_its_name(trained_32px, tmp_path):

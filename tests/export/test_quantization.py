@@ -12,15 +12,18 @@ from export import export_tflite
 from export.quantization import (
   Int8Calibration,
   converter_fn,
+  dequantize,
   layer_nodes,
   normalization_layers,
-  psnr_db,
+  quantize,
   resolve_quantization,
+  round_half_away_from_zero,
   tensor_io,
 )
 from export.tflite import LiteRTModel, tflite_outputs
 from tests.export.tiny_models import InstanceNorm, random_images
 from tfgan_repro import nets
+from tfgan_repro.evaluation.metrics.image_quality import psnr
 
 SIZE = 16  # static TFLite side for the tiny generator (>= 4, tiny_models docstring)
 
@@ -68,12 +71,49 @@ def test_converter_fn_and_calibration_check_their_arguments(calibration):
     Int8Calibration(calibration).quantize(None, "int8_float_norm")
 
 
+def psnr_db(expected: np.ndarray, actual: np.ndarray) -> float:
+  return psnr(expected, actual, reduction="batch_mse")  # the export's PSNR
+
+
 def test_psnr_db_hand_computed():
   expected = np.zeros((1, 2, 2, 3), np.float32)
   # MSE = 0.02^2 = 4e-4; PSNR = 10 log10(2^2 / 4e-4) = 40 dB.
   assert psnr_db(expected, expected + 0.02) == pytest.approx(40.0, abs=1e-5)  # 0.02 in float32
   assert psnr_db(expected, expected) == math.inf
   assert psnr_db(expected, np.full_like(expected, np.nan)) == -math.inf
+
+
+def test_ties_round_away_from_zero_as_tflite():
+  values = np.array([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, -0.49999997, 2.4, -2.6])
+  want = [1.0, 2.0, 3.0, -1.0, -2.0, -3.0, 0.0, 0.0, 2.0, -3.0]
+  np.testing.assert_array_equal(round_half_away_from_zero(values.astype(np.float32)), want)
+  np.testing.assert_array_equal(round_half_away_from_zero(values), want)
+
+
+def test_quantize_rounds_ties_away_from_zero_then_adds_the_zero_point():
+  int8 = {"dtype": np.int8, "quantization": (0.5, 10)}
+  x = np.array([0.25, 0.75, 1.25, -0.25, -0.75, 1.0, -100.0, 100.0], np.float32)
+  # x / 0.5 = 0.5, 1.5, 2.5, -0.5, -1.5, 2, -200, 200: ties away from zero (np.round would give
+  # 0, 2, 2, -0, -2), + 10, clipped to [-128, 127].
+  q = quantize(x, int8)
+  assert q.dtype == np.int8
+  np.testing.assert_array_equal(q, [11, 12, 13, 9, 8, 12, -128, 127])
+  np.testing.assert_array_equal(dequantize(q, int8), [0.5, 1.0, 1.5, -0.5, -1.0, 1.0, -69.0, 58.5])
+  uint8 = {"dtype": np.uint8, "quantization": (1.0 / 128, 128)}
+  # 0.5 / 128 * 128 = 0.5 -> 1 (+128 = 129); -0.5 / 128 * 128 = -0.5 -> -1 (127); 1.0 -> 256 -> 255.
+  q = quantize(np.array([0.5 / 128, -0.5 / 128, 1.0, -1.0], np.float32), uint8)
+  assert q.dtype == np.uint8
+  np.testing.assert_array_equal(q, [129, 127, 255, 0])
+  np.testing.assert_array_equal(dequantize(q, uint8), [1 / 128, -1 / 128, 127 / 128, -1.0])
+
+
+def test_float_and_unscaled_integer_tensors_are_cast():
+  x = np.array([0.5, -1.5, 2.0], np.float32)
+  assert quantize(x, {"dtype": np.float32, "quantization": (0.0, 0)}).dtype == np.float32
+  labels = quantize(np.array([3, 0, 7]), {"dtype": np.int32, "quantization": (0.0, 0)})
+  assert labels.dtype == np.int32 and labels.tolist() == [3, 0, 7]
+  y = dequantize(np.array([3, -2], np.int32), {"dtype": np.int32, "quantization": (0.0, 0)})
+  assert y.dtype == np.float32 and y.tolist() == [3.0, -2.0]
 
 
 def test_normalization_layers_of_tiny_and_resnet_generators(generator):

@@ -86,12 +86,12 @@ def test_size_rule_of_the_library_generators(resnet):
   assert serving_size(tiny_generator(seed=0)) == ServingSize(multiple=2, min_size=4)
 
 
-def test_a_wrong_size_multiple_is_refused(resnet):
+def test_a_wrong_size_multiple_is_refused(resnet, tmp_path):
   # 12 = 4 * 3 px works, but 12 x 15 comes back 12 x 16: 3 is no multiple of the stride 4.
   with pytest.raises(ValueError, match=r"multiple=3: .*12x15 px: output \(12, 16\)"):
     serving_size(resnet, 3)
   with pytest.raises(ValueError, match="multiple must be a positive int, got 0"):
-    export_saved_model(resnet, "unused", translate_bytes=True, size_multiple=0)
+    export_saved_model(resnet, str(tmp_path / "unused"), translate_bytes=True, size_multiple=0)
 
 
 def test_reflect_indices_are_numpy_reflect_also_past_the_border():
@@ -225,10 +225,10 @@ def test_empty_batch_gives_an_empty_batch(resnet_serving):
   assert outputs["png_bytes"].dtype == tf.string
 
 
-def test_models_the_signature_cannot_serve_are_refused():
+def test_models_the_signature_cannot_serve_are_refused(tmp_path):
   fixed = nets.build("resnet_6", ngf=4, image_size=8)
   with pytest.raises(ValueError, match=r"any height and width, got inputs .*\(None, 8, 8, 3\)"):
-    export_saved_model(fixed, "unused", translate_bytes=True)
+    export_saved_model(fixed, str(tmp_path / "unused"), translate_bytes=True)
   two = tiny_generator(seed=0, channels=2)
   with pytest.raises(ValueError, match="1 or 3 channels to 1 or 3 channels .*, got 2 -> 2"):
-    export_saved_model(two, "unused", translate_bytes=True)
+    export_saved_model(two, str(tmp_path / "unused"), translate_bytes=True)

@@ -1,4 +1,4 @@
-"""export_version's parity gate: a failed check raises and writes nothing."""
+"""export_version's parity gate: a failed check raises and writes no version of any network."""
 
 from __future__ import annotations
 
@@ -12,16 +12,22 @@ from tests.export.tiny_models import tiny_generator
 
 
 def test_parity_failure_raises_and_writes_no_version(tmp_path):
-  model = tiny_generator(seed=0)
+  models = {"G_AB": tiny_generator(seed=0), "G_BA": tiny_generator(seed=1)}
   x = np.random.default_rng(0).uniform(-1, 1, (2, 16, 16, 3)).astype(np.float32)
-  # float32 TFLite differs from Keras by ~1e-6 (float round-off): a 1e-12 tolerance must fail.
-  with pytest.raises(export.ParityError, match="G"):
-    export.export_version({"G": model}, str(tmp_path), {"G": x}, tflite_size=16, tolerance=1e-12)
-  assert not os.path.exists(tmp_path / "G" / "1")
-  assert [f for f in os.listdir(tmp_path / "G") if not f.startswith(".")] == []
-  rows = export.export_version(
-    {"G": model}, str(tmp_path), {"G": x}, tflite_size=16, tolerance=1e-4
-  )
-  assert [r.version for r in rows] == [1, 1] and os.path.exists(
-    tmp_path / "G" / "1" / "saved_model.pb"
-  )
+  images = {name: x for name in models}
+  # float16 weights differ from float32 ones: no float16 TFLite reaches 500 dB. Nothing is left:
+  # no version, no staging folder, no lock.
+  with pytest.raises(export.ParityError, match="G_AB TFLite float16"):
+    export.export_version(
+      models,
+      str(tmp_path),
+      images,
+      quantizations=("float32", "float16"),
+      tflite_size=16,
+      min_psnr=500.0,
+    )
+  assert sorted(os.listdir(tmp_path)) == []
+  rows = export.export_version(models, str(tmp_path), images, tflite_size=16)
+  assert [(r.network, r.version) for r in rows] == [("G_AB", 1)] * 2 + [("G_BA", 1)] * 2
+  for name in models:
+    assert os.path.exists(tmp_path / name / "1" / "saved_model.pb")

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-EPSILON = 1e-5  # PyTorch InstanceNorm2d default eps (NOTES.md)
+EPSILON = 1e-5  # PyTorch InstanceNorm2d default eps (docs/pitfalls.md)
 
 
 @keras.saving.register_keras_serializable(package="tfgan_repro_tests")

@@ -20,10 +20,10 @@ from configs import cyclegan
 from export.inputs import as_inputs, resize_inputs
 from export.parity import keras_outputs
 from tfgan_repro.nets.common import without_inference_dropout
-from tfgan_repro.tasks import translation as evaluation
+from tfgan_repro.tasks import task_of
 from tfgan_repro.training import callbacks, checkpointing, run
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TRAIN = [sys.executable, "-m", "bin.train"]
 CYCLEGAN = "configs/cyclegan.py:tiny"
 
@@ -88,7 +88,9 @@ def test_killed_run_resumes_then_evaluates_and_exports(family, tmp_path):
   # test-time dropout included: seeded).
   config, model, step = checkpointing.load_run(str(workdir))
   assert step == 16 and tuple(model.generators) == family.networks
-  again = evaluation.evaluate(config, model)
+  task = task_of(model)
+  assert task.name == "translation"
+  again = task.evaluate(config, model)
   first = family.networks[0]
   for net in family.networks:
     assert again[net]["psnr"] == pytest.approx(result[net]["psnr"], abs=1e-4)
@@ -101,9 +103,9 @@ def test_killed_run_resumes_then_evaluates_and_exports(family, tmp_path):
   # The exported artifacts reproduce the restored Keras generators (in official --eval mode:
   # export removes dropout at inference) on held-out inputs as the served nets take them
   # (pix2pixHD: label and instance maps; export.inputs).
-  for name, net in model.export_generators.items():
+  for name, net in task.export_generators(model).items():
     net = without_inference_dropout(net)
-    inputs = as_inputs(model.export_check_inputs(config, name, 1), net)
+    inputs = as_inputs(task.export_check_inputs(config, model, name, 1), net)
     assert np.abs(keras_outputs(net, inputs)).max() > 1e-3  # not a trivially constant output
     version = workdir / "export" / name / "1"  # TF Serving layout: <network>/<version>/
     served = tf.saved_model.load(str(version))
@@ -129,6 +131,7 @@ def test_non_finite_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
   good = tf.train.latest_checkpoint(os.path.join(workdir, "checkpoints"))
   assert good.endswith("ckpt-4")
   exploding = _tiny(**{"train.max_steps": 12, "optimizer.lr": 1e30})
+  os.remove(os.path.join(workdir, "config.json"))  # else the changed lr is refused (run_dir)
   with pytest.raises(callbacks.NonFiniteLossError, match=r"at step [5-8]\b.*ckpt-4"):
     run.train(exploding, workdir)
   assert tf.train.latest_checkpoint(os.path.join(workdir, "checkpoints")) == good

@@ -16,6 +16,7 @@ import export
 from export.inputs import as_inputs
 from jobs import main_job
 from tfgan_repro.models.attribute_editor import GENERATOR, AttributeEditor
+from tfgan_repro.tasks import task_of
 from tfgan_repro.training import checkpointing, run
 
 FAMILIES = ("fader", "fader_gan", "stargan", "cycle_cgan")
@@ -32,11 +33,15 @@ def test_stopped_run_resumes_then_scores_slides_and_exports(family, tmp_path, ca
   half.train.max_steps = total // 2
   run.train(half, workdir)  # the first session ends half way (a crash loses no more)
 
-  written = main_job.run(config, workdir)
+  written = main_job.run(config, workdir, resume_changed=("train.max_steps",))
   assert f"from step {total // 2} " in capsys.readouterr().out
   config, model, step = checkpointing.load_run(workdir)
   assert step == total and isinstance(model, AttributeEditor)
+  task = task_of(model)
+  assert task.name == "attribute_editing"
 
+  assert written["samples"] == os.path.join(workdir, "samples.png")  # the task's sheets
+  assert written["sliders"] == os.path.join(workdir, "sliders.json")
   with open(written["eval"]) as f:
     result = json.load(f)
   names = list(result["attribute_names"])
@@ -62,8 +67,8 @@ def test_stopped_run_resumes_then_scores_slides_and_exports(family, tmp_path, ca
   served = os.path.join(workdir, "export", GENERATOR, "1")
   _, _, specs = export.saved_model.load_serving(served)
   assert set(specs) == {"images", "attributes"}
-  net = model.export_generators[GENERATOR]
-  inputs = as_inputs(model.export_check_inputs(config, GENERATOR, 2), net)
+  net = task.export_generators(model)[GENERATOR]
+  inputs = as_inputs(task.export_check_inputs(config, model, GENERATOR, 2), net)
   assert export.check_saved_model(served, net, inputs)["max_abs"] <= 1e-5
   size = config.data.crop_size
   tflite = os.path.join(served, "tflite", f"{GENERATOR}_float32_{size}.tflite")

@@ -14,10 +14,11 @@ import tensorflow as tf
 from PIL import Image
 
 import export
-from configs import cyclegan
+from configs import cyclegan, fader
 from jobs import translate as translation
+from tfgan_repro import models
 from tfgan_repro.data.transforms import to_uint8
-from tfgan_repro.training import run
+from tfgan_repro.training import checkpointing, run
 
 # name -> (height, width) of the test images (decoded to RGB).
 SIZES = {"a.png": (32, 32), "sub/b.PNG": (37, 23), "c.bmp": (20, 29)}
@@ -73,14 +74,16 @@ def _read(path: str) -> np.ndarray:
 def test_each_kind_writes_one_png_per_image_at_its_size(results, kind):
   result, stream = results[kind]
   assert result.outputs == ("a.png", "c.png", "sub/b.png")  # sorted walk: files, then sub/
-  assert result.skipped == ("bad.jpeg",)
+  assert result.skipped == ("bad.jpeg", "notes.txt")
+  assert result.reasons == ("corrupt", "unsupported format")
   for name, (h, w) in SIZES.items():
     assert _read(os.path.join(result.output_dir, OUTPUTS[name])).shape == (h, w, 3)
     assert _read(os.path.join(result.output_dir, "inputs", OUTPUTS[name])).shape == (h, w, 3)
   text = stream.getvalue()
-  assert "\r[4/4] sub/b.PNG" in text
-  assert "bad.jpeg is not a readable image" in text
-  assert "3 image(s) translated, 1 skipped" in text
+  assert "\r[5/5] sub/b.PNG" in text
+  assert "bad.jpeg: corrupt JPEG header" in text
+  assert "notes.txt: unsupported format" in text
+  assert "3 image(s) translated, 2 skipped (1 corrupt, 1 unsupported format)" in text
 
 
 def test_model_kind_detection(trained):
@@ -180,7 +183,14 @@ def test_fixed_size_tflite_resizes_in_and_back(trained, image_dir, tmp_path):
     fixed, os.path.join(image_dir, "sub/b.PNG"), str(tmp_path / "out"), stream=io.StringIO()
   )
   assert result.outputs == ("b.png",)
-  assert _read(os.path.join(result.output_dir, "b.png")).shape == (37, 23, 3)
+  actual = _read(os.path.join(result.output_dir, "b.png")).astype(int)
+  assert actual.shape == (37, 23, 3)
+  # Official --preprocess resize: PIL bicubic to 16 x 16, the net, PIL bicubic back to 37 x 23.
+  image = np.asarray(Image.open(os.path.join(image_dir, "sub/b.PNG")).convert("RGB"))
+  small = np.asarray(Image.fromarray(image).resize((16, 16), Image.BICUBIC), np.float32)
+  y = to_uint8(trained["generator"](small[None] / 127.5 - 1.0, training=False)[0])
+  expected = np.asarray(Image.fromarray(np.asarray(y)).resize((23, 37), Image.BICUBIC)).astype(int)
+  assert np.abs(actual - expected).max() <= 2  # TFLite vs Keras: 1 level, bicubic may spread it
 
 
 def test_size_flag_resizes_inputs(trained, image_dir, tmp_path):
@@ -189,12 +199,24 @@ def test_size_flag_resizes_inputs(trained, image_dir, tmp_path):
   )
   for name in result.outputs + result.inputs:  # 18 is padded to 20 for the net, cropped back
     assert _read(os.path.join(result.output_dir, name)).shape == (18, 18, 3)
+  for name in result.outputs:  # each output is the net on its (resized) input copy
+    seen = _read(os.path.join(result.output_dir, "inputs", name)).astype(np.float32) / 127.5 - 1
+    x = np.pad(seen, ((0, 2), (0, 2), (0, 0)), "reflect")  # 18 -> 20, a multiple of 4
+    expected = to_uint8(trained["generator"](x[None], training=False)[0])[:18, :18].astype(int)
+    actual = _read(os.path.join(result.output_dir, name)).astype(int)
+    assert np.abs(actual - expected).max() <= 1, name
 
 
 def test_tiny_image_is_padded_to_the_smallest_working_size(trained):
   translator = translation.load_translator(trained["tflite"])
-  assert translator.translate(np.full((1, 1, 3), 200, np.uint8)).shape == (1, 1, 3)
-  assert translator.translate(np.full((5, 2, 3), 200, np.uint8)).shape == (5, 2, 3)
+  # A constant image padded by any rule is the constant 12 x 12 image (min_side 12 for the ResNet
+  # generator): the outputs are the top-left corner of the net's output on it.
+  constant = np.full((1, 12, 12, 3), 200 / 127.5 - 1, np.float32)
+  corner = np.asarray(to_uint8(trained["generator"](constant, training=False)[0])).astype(int)
+  for h, w in ((1, 1), (5, 2)):
+    y = translator.translate(np.full((h, w, 3), 200, np.uint8))
+    assert y.shape == (h, w, 3)
+    assert np.abs(y.astype(int) - corner[:h, :w]).max() <= 1
 
 
 def test_output_names_keep_colliding_extensions():
@@ -204,7 +226,7 @@ def test_output_names_keep_colliding_extensions():
 
 def test_output_folder_inside_input_is_not_read_back(trained, image_dir, tmp_path):
   found = translation.find_images(image_dir, exclude=os.path.join(image_dir, "sub"))
-  assert [rel for _, rel in found] == ["a.png", "bad.jpeg", "c.bmp"]
+  assert [rel for _, rel in found] == ["a.png", "bad.jpeg", "c.bmp", "notes.txt"]
 
 
 def test_bad_model_path_raises(trained, tmp_path):
@@ -221,6 +243,21 @@ def test_bad_model_path_raises(trained, tmp_path):
     translation.load_translator(trained["tflite"], network="G_AB")
 
 
+def test_a_workdir_of_an_attribute_editor_is_refused_naming_the_inputs_it_needs(tmp_path):
+  """Its G takes images and attributes (task attribute_editing): translate cannot feed it."""
+  config = fader.get_config("tiny")
+  workdir = str(tmp_path / "run")
+  checkpointing.prepare_workdir(config, workdir)
+  model = models.build_model(config)
+  tf.train.Checkpoint(model=model).save(os.path.join(workdir, checkpointing.CHECKPOINT_DIR, "ckpt"))
+  with pytest.raises(
+    ValueError,
+    match=r"model '.*run': translate feeds 'images' only; the generators of task "
+    r"'attribute_editing' take 'images', 'attributes', 'attributes' missing",
+  ):
+    translation.translate(workdir, str(tmp_path / "photos"), str(tmp_path / "out"))
+
+
 def test_bad_input_and_size_raise(trained, tmp_path):
   (tmp_path / "empty").mkdir()
   with pytest.raises(ValueError, match=r"has no image files"):
@@ -234,7 +271,7 @@ def test_bad_input_and_size_raise(trained, tmp_path):
 def test_command_line_resolves_relative_paths(trained, image_dir, tmp_path):
   """`bazel run` semantics: relative paths are taken from BUILD_WORKING_DIRECTORY."""
   env = dict(os.environ, BUILD_WORKING_DIRECTORY=str(tmp_path), TF_CPP_MIN_LOG_LEVEL="3")
-  repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+  repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
   proc = subprocess.run(
     [
       sys.executable,
@@ -275,10 +312,3 @@ def test_integer_io_tflite_is_quantized_and_dequantized(trained, image_dir, resu
     expected = _read(os.path.join(reference, name)).astype(int)
     assert actual.shape == expected.shape
     assert np.abs(actual - expected).mean() < 10  # int8 of a float32 net: ~4 of 255 measured
-
-
-def test_quantize_uses_scale_and_zero_point():
-  detail = {"dtype": np.int8, "quantization": (0.5, 10)}
-  q = translation.quantize(np.array([1.0, -100.0, 100.0], np.float32), detail)
-  np.testing.assert_array_equal(q, [12, -128, 127])  # 1 / 0.5 + 10; clipped to int8
-  np.testing.assert_array_equal(translation.dequantize(q, detail), [1.0, -69.0, 58.5])

@@ -60,6 +60,21 @@ def test_pixel_shuffle_with_identity_kernels_places_channels_in_blocks():
   np.testing.assert_array_equal(y[0, 2:, 2:, 0], [[1000, 2000], [3000, 4000]])
 
 
+@pytest.mark.parametrize("training", [False, True])  # training computes only the kept window
+def test_transpose_is_pytorch_conv_transpose_k3_s2_p1_op1(training):
+  # PyTorch: full[2i + t] += x[i] * w[t] over 2 * (n - 1) + 3 outputs; padding 1 drops full[0],
+  # output_padding 1 keeps 2n of them. 1-D, x = (1, 2), w = (1, 10, 100):
+  # full = (1, 10, 100 + 2, 20, 200) -> (10, 102, 20, 200). A separable 2-D kernel w w^T on the
+  # separable input x x^T gives the outer product of the 1-D result, plus the bias 0.5.
+  model = _model("transpose", in_channels=1, filters=1)
+  w = np.array([1.0, 10.0, 100.0], "float32")
+  model.get_layer("up").set_weights([np.outer(w, w).reshape(3, 3, 1, 1), np.array([0.5], "f")])
+  x = np.outer([1.0, 2.0], [1.0, 2.0]).astype("float32").reshape(1, 2, 2, 1)
+  y = np.asarray(model(x, training=training))[0, :, :, 0]
+  row = np.array([10.0, 102.0, 20.0, 200.0])
+  np.testing.assert_allclose(y, np.outer(row, row) + 0.5)
+
+
 def test_unknown_mode_lists_the_modes():
   assert UPSAMPLE_MODES == ("transpose", "nearest_conv", "bilinear_conv", "pixel_shuffle")
   with pytest.raises(

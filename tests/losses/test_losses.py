@@ -73,3 +73,30 @@ def test_discriminator_terms_split_the_loss_into_real_and_fake():
   np.testing.assert_allclose(h_fake, [0.0, 1.5])
   with pytest.raises(ValueError, match="same scales, got 2, 1"):
     losses.discriminator_terms("lsgan", [real, real], [fake])
+
+
+# One example, two patch positions: D(x) = (2, -1), D(G(z)) = (0.5, -3). Values by hand:
+# lsgan   G: ((0.5-1)^2 + (-3-1)^2) / 2 = 8.125; D: ((2-1)^2 + (-1-1)^2) / 2 + (0.25 + 9) / 2 = 7.125
+# vanilla G: (softplus(-0.5) + softplus(3)) / 2 = (0.474077 + 3.048587) / 2
+#         D: (softplus(-2) + softplus(1)) / 2 + (softplus(0.5) + softplus(-3)) / 2
+#            = (0.126928 + 1.313262) / 2 + (0.974077 + 0.048587) / 2
+# hinge   G: -(0.5 - 3) / 2 = 1.25; D: (relu(-1) + relu(2)) / 2 + (relu(1.5) + relu(-2)) / 2 = 1.75
+# wgangp  G: 1.25; D: mean D(G(z)) - mean D(x) = -1.25 - 0.5 = -1.75
+@pytest.mark.parametrize(
+  "mode, g, d",
+  [
+    ("lsgan", 8.125, 7.125),
+    ("vanilla", 1.761332, 1.231427),
+    ("hinge", 1.25, 1.75),
+    ("wgangp", 1.25, -1.75),
+  ],
+)
+def test_each_gan_mode_on_known_patch_logits(mode, g, d):
+  real = tf.constant([[[[2.0], [-1.0]]]])  # [1, 1, 2, 1]
+  fake = tf.constant([[[[0.5], [-3.0]]]])
+  np.testing.assert_allclose(losses.generator_loss(mode, fake), [g], rtol=1e-6)
+  np.testing.assert_allclose(losses.discriminator_loss(mode, real, fake), [d], rtol=1e-6)
+
+
+def test_gan_modes_are_the_readme_options():
+  assert losses.GAN_MODES == ("lsgan", "vanilla", "hinge", "wgangp")

@@ -45,8 +45,8 @@ def test_vgg_loss_weights_the_five_relu_layers_as_the_paper():
   # A stand-in for VGG: layer i returns (i + 1) * x, so |F_i(x) - F_i(y)| = (i + 1) * |x - y|.
   stub = lambda x, training=False: [x * (i + 1) for i in range(5)]  # noqa: E731
   x, y = tf.zeros((1, 4, 4, 3)), tf.fill((1, 4, 4, 3), 0.5)
-  want = sum(w * (i + 1) * 0.5 for i, w in enumerate(losses.VGG_WEIGHTS))
-  np.testing.assert_allclose(losses.vgg_loss(stub, x, y), [want], rtol=1e-6)
+  # 0.5 * (1/32 * 1 + 1/16 * 2 + 1/8 * 3 + 1/4 * 4 + 1 * 5) = 0.5 * 6.53125
+  np.testing.assert_allclose(losses.vgg_loss(stub, x, y), [3.265625], rtol=1e-6)
 
 
 def test_vgg19_features_with_random_weights():

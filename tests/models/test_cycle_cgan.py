@@ -12,6 +12,7 @@ from tfgan_repro.layers import ConcatCondition
 from tfgan_repro.models import cycle_cgan, cycle_gan
 from tfgan_repro.nets import conditional_network, patch
 from tfgan_repro.training import run
+from tfgan_repro.training.trainer import Trainer
 
 SIZE = 32  # the tiny 70x70 PatchGAN needs >= 32 px (a 2x2 map)
 
@@ -21,10 +22,7 @@ def _tiny_d() -> keras.Model:
 
 
 def _model(G: keras.Model, D: keras.Model | None = None) -> cycle_cgan.CycleCGAN:
-  model = cycle_cgan.CycleCGAN(G=G, D=D or _tiny_d(), image_shape=(SIZE, SIZE, 3), pool_size=2)
-  model.compile(g_optimizer=keras.optimizers.Adam(2e-4), d_optimizer=keras.optimizers.Adam(2e-4))
-  model.build_optimizers()
-  return model
+  return cycle_cgan.CycleCGAN(G=G, D=D or _tiny_d(), image_shape=(SIZE, SIZE, 3), pool_size=2)
 
 
 def _condition_echo(name: str) -> keras.Model:
@@ -62,8 +60,8 @@ def test_views_pass_plus_one_for_b_and_minus_one_for_a():
 
 
 def test_no_op_and_cycle_terms_vanish_for_an_identity_generator():
-  model = _model(_identity_generator())
-  logs = model.train_step((_images(1), _images(2)))
+  trainer = Trainer(_model(_identity_generator()), steps_per_epoch=1)
+  logs = trainer.train_step((_images(1), _images(2)))
   for name in ("idt_A", "idt_B", "cycle_A", "cycle_B"):
     assert float(logs[name]) == 0.0
   assert float(logs["G_AB_adv"]) > 0.0 and float(logs["D_A"]) > 0.0
@@ -72,32 +70,33 @@ def test_no_op_and_cycle_terms_vanish_for_an_identity_generator():
 def _tiny():
   config = cycle_cgan_configs.get_config("tiny")
   keras.utils.set_random_seed(0)
-  return config, run.build_compiled(config, tf.distribute.get_strategy(), steps_per_epoch=10)
+  trainer = run.build_trainer(config, tf.distribute.get_strategy(), steps_per_epoch=10)
+  return config, trainer.model, trainer
 
 
 def test_no_op_terms_use_the_target_domain_condition():
-  config, model = _tiny()
+  config, model, trainer = _tiny()
   x, y = _images(3, size=64), _images(4, size=64)
   one = tf.ones([1, 1])
   # 10 * 0.5 * |G(y, +1) - y| and |G(x, -1) - x| with the weights before the step.
   idt_a = 5.0 * float(tf.reduce_mean(tf.abs(model.G([y, one], training=True) - y)))
   idt_b = 5.0 * float(tf.reduce_mean(tf.abs(model.G([x, -one], training=True) - x)))
-  logs = model.train_step((x, y))
+  logs = trainer.train_step((x, y))
   np.testing.assert_allclose(float(logs["idt_A"]), idt_a, rtol=1e-4)
   np.testing.assert_allclose(float(logs["idt_B"]), idt_b, rtol=1e-4)
 
 
 def test_one_step_of_the_tiny_config_trains_the_shared_nets():
-  config, model = _tiny()
+  config, model, trainer = _tiny()
   assert config.data.attributes == "glasses" and config.eval.slider == (-3.0, 3.0)
   assert [t.name for t in model.G.inputs] == ["image", "attributes"]
   assert model.G.get_layer("G_net").input_shape == (None, None, None, 4)  # 3 + 1 channels
   assert model.D.get_layer("D_net").input_shape == (None, None, None, 4)
   nets = (model.G, model.D)
-  g_vars = model.player_variables("G")
+  g_vars = trainer.contract.player("G").variables
   assert len({id(v) for v in g_vars}) == len(g_vars) == len(model.G.trainable_variables)
   before = {net.name: [v.numpy().copy() for v in net.trainable_variables] for net in nets}
-  logs = model.train_step((_images(5, size=64), _images(6, size=64)))
+  logs = trainer.train_step((_images(5, size=64), _images(6, size=64)))
   assert set(logs) == set(cycle_gan.LOSS_NAMES)
   assert all(np.isfinite(float(v)) for v in logs.values())
   for net in nets:
@@ -107,7 +106,7 @@ def test_one_step_of_the_tiny_config_trains_the_shared_nets():
 
 
 def test_generators_directions_and_edit_condition():
-  config, model = _tiny()
+  config, model, _ = _tiny()
   assert model.generators == {"G": model.G}
   assert model.directions == {"G": ("A", "A")}  # images edited (AttributeEditor)
   x = _images(7, size=64)

@@ -11,8 +11,8 @@ import tensorflow as tf
 from configs import fader as fader_configs
 from configs import fader_gan as fader_gan_configs
 from tfgan_repro import data, losses, models
+from tfgan_repro.models import contract
 from tfgan_repro.models.fader import Fader
-from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.nets import (
   fader_autoencoder,
   fader_gan_discriminator,
@@ -20,13 +20,15 @@ from tfgan_repro.nets import (
   fader_patch_discriminator,
 )
 from tfgan_repro.training import run
+from tfgan_repro.training.trainer import Trainer
 
 NAMES = ("glasses", "smile", "dark_hair")
 SIZE, BATCH = 16, 4
 TINY = {"init_fm": 4, "max_fm": 8}
 
 
-def _model(img_dis: str = "", lat_dis: bool = True, size: int = SIZE, **kwargs) -> Fader:
+def _model(img_dis: str = "", lat_dis: bool = True, size: int = SIZE, **kwargs) -> Trainer:
+  """A tiny Fader (official Adam lr 2e-4, clip 5) in its Trainer; the Fader is trainer.model."""
   keras.utils.set_random_seed(0)
   A = len(NAMES)
   G = fader_autoencoder(num_attributes=A, n_layers=2, **TINY)
@@ -45,9 +47,9 @@ def _model(img_dis: str = "", lat_dis: bool = True, size: int = SIZE, **kwargs) 
   model = Fader(
     G=G, lat_dis=lat, img_dis=dis, attribute_names=NAMES, global_batch_size=BATCH, **kwargs
   )
-  model.compile(g_optimizer=keras.optimizers.Adam(2e-4), d_optimizer=keras.optimizers.Adam(2e-4))
-  model.build_optimizers()
-  return model
+  trainer = Trainer(model, steps_per_epoch=10)
+  trainer.compile()
+  return trainer
 
 
 def _batch(size: int = SIZE) -> tuple[tf.Tensor, tf.Tensor]:
@@ -63,11 +65,11 @@ def _weights(nets) -> list[np.ndarray]:
 
 
 def test_lambda_ramp_as_official_get_lambda():
-  model = _model()  # lambda_schedule 500000 (official)
+  model = _model().model  # lambda_schedule 500000 (official)
   values = [float(model.lambda_ramp(s)) for s in (0, 250_000, 500_000, 2_000_000)]
   assert values == [0.0, 0.5, 1.0, 1.0]
   assert 1e-4 * float(model.lambda_ramp(125_000)) == pytest.approx(2.5e-5)
-  assert float(_model(lambda_schedule=0).lambda_ramp(7)) == 1.0  # official: 0 disables it
+  assert float(_model(lambda_schedule=0).model.lambda_ramp(7)) == 1.0  # official: 0 disables it
 
 
 @pytest.mark.parametrize(
@@ -80,25 +82,26 @@ def test_lambda_ramp_as_official_get_lambda():
   ],
 )
 def test_one_step_updates_every_network_and_logs_finite_losses(img_dis, lat_dis, size, names):
-  model = _model(img_dis, lat_dis, size, lambda_adv=0.01, lambda_cls=0.1)
+  trainer = _model(img_dis, lat_dis, size, lambda_adv=0.01, lambda_cls=0.1)
+  model = trainer.model
   nets = [model.G, *model._discriminators()]
   before = [_weights([net]) for net in nets]
-  logs = model.train_step(_batch(size))
+  logs = trainer.train_step(_batch(size))
   assert set(logs) == names
   assert all(np.isfinite(float(v)) for v in logs.values())
   for old, net in zip(before, nets, strict=True):
     assert any(not np.array_equal(a, b) for a, b in zip(old, _weights([net]), strict=True))
-  assert int(model.step.numpy()) == 1 and int(model.d_optimizer.iterations.numpy()) == 1
+  assert int(model.step.numpy()) == 1 and int(trainer.optimizers["D"].iterations.numpy()) == 1
 
 
 def test_loss_values_and_the_ramp_in_the_autoencoder_loss():
-  # lr 0 keeps the weights: the logged losses can be recomputed after the step.
-  model = _model(lambda_schedule=4)
-  model.compile(g_optimizer=keras.optimizers.Adam(0.0), d_optimizer=keras.optimizers.Adam(0.0))
-  model.build_optimizers()
+  # SGD at lr 1e-30 leaves the weights as they were (in float32): the logged losses can be
+  # recomputed after the step.
+  trainer = _model(lambda_schedule=4, optimizer=contract.Optimizer(lr=1e-30, name="sgd"))
+  model = trainer.model
   images, attributes = _batch()
-  model.g_optimizer.iterations.assign(2)  # half-way up the ramp: lambda = 1e-4 * 2 / 4
-  logs = model.train_step((images, attributes))
+  trainer.step.assign(2)  # half-way up the ramp: lambda = 1e-4 * 2 / 4
+  logs = trainer.train_step((images, attributes))
   latent = model.encoder(images, training=True)
   rec = float(tf.reduce_mean(tf.square(model.G([images, attributes], training=True) - images)))
   flipped = losses.attribute_cross_entropy(model.lat_dis(latent, training=False), 1 - attributes)
@@ -122,28 +125,38 @@ def test_attribute_losses_by_hand():
   np.testing.assert_allclose(got, [-(0.8 * np.log(p) + 0.2 * np.log(1 - p))], rtol=1e-6)
 
 
-def test_clip_gradients_clips_the_global_norm():
-  model = GANModel(loss_names=(), global_batch_size=1)
-  clipped = model.clip_gradients([tf.constant([3.0]), tf.constant([[4.0]])], 1.0)
-  np.testing.assert_allclose(clipped[0], [0.6], rtol=1e-6)
-  np.testing.assert_allclose(clipped[1], [[0.8]], rtol=1e-6)
-  small = model.clip_gradients([tf.constant([0.3, 0.4])], 5.0)
-  np.testing.assert_allclose(small[0], [0.3, 0.4])
+def test_players_clip_as_official_clip_grad_norm():
+  trainer = _model("gan")  # lat_dis and the FaderGAN discriminator: two networks of player "D"
+  d, g = trainer.contract.player("D"), trainer.contract.player("G")
+  assert (d.optimizer.clip_norm, g.optimizer.clip_norm) == (5.0, 5.0)  # --clip_grad_norm 5
+  assert d.clip_each_network and [net.name for net in d.networks] == [
+    "fader_latent_discriminator",
+    "fader_gan_discriminator",
+  ]
+  # Each network's gradient on its own (official: clip_grad_norm per discriminator's parameters).
+  sizes = [len(net.trainable_variables) for net in d.networks]
+  grads = [tf.zeros(v.shape) for v in d.variables]
+  for index, norm in ((0, 3.0), (sizes[0], 40.0)):  # one tensor of each network, that norm
+    grads[index] = tf.fill(grads[index].shape, norm / grads[index].shape.num_elements() ** 0.5)
+  clipped = trainer._clip(d, grads)
+  norm = lambda gs: float(tf.linalg.global_norm(gs))  # noqa: E731
+  np.testing.assert_allclose(norm(clipped[: sizes[0]]), 3.0, rtol=1e-5)  # under 5: unchanged
+  np.testing.assert_allclose(norm(clipped[sizes[0] :]), 5.0, rtol=1e-5)  # 40 -> 5
 
 
 def test_flip_targets_and_edit_condition():
-  model = _model("gan", fake_attributes="flip")
+  model = _model("gan", fake_attributes="flip").model
   a = tf.constant([[0.0, 1.0, 1.0]])
   np.testing.assert_array_equal(model._fake_targets(a, tf.constant(0), salt=1), [[1, 0, 0]])
   np.testing.assert_array_equal(model.edit_condition(a), a)
-  random = _model("gan")._fake_targets(tf.zeros((64, 3)), tf.constant(5), salt=1)
+  random = _model("gan").model._fake_targets(tf.zeros((64, 3)), tf.constant(5), salt=1)
   assert 0.3 < float(tf.reduce_mean(random)) < 0.7  # official: a random class per attribute
   with pytest.raises(ValueError, match="neither"):
     Fader(G=model.G, lat_dis=None, img_dis=None, attribute_names=NAMES)
 
 
 def test_display_flips_one_attribute_per_column():
-  model = _model()
+  model = _model().model
   images, attributes = _batch()
   columns = model.display_images(images, attributes)["edits"]
   assert list(columns) == ["input", "reconstruction", *(f"flip_{n}" for n in NAMES)]
@@ -171,14 +184,15 @@ def test_configs_build_the_official_networks(module):
 def test_tiny_config_steps_on_the_faces_batches(module):
   config = module.get_config("tiny")
   keras.utils.set_random_seed(0)
-  model = run.build_compiled(config, tf.distribute.get_strategy(), steps_per_epoch=2)
+  trainer = run.build_trainer(config, tf.distribute.get_strategy(), steps_per_epoch=2)
+  model = trainer.model
   assert model.slider_range == (0.0, 5.0)
   assert model.attribute_names == ("glasses", "smile", "dark_hair", "beard")
   batch = next(
     iter(data.make_dataset(config.data, "train", config.batch_size, training=True, seed=0))
   )
   assert batch[0].shape == (4, 16, 16, 3) and batch[1].shape == (4, 4)
-  logs = model.train_step(batch)
+  logs = trainer.train_step(batch)
   assert all(np.isfinite(float(v)) for v in logs.values())
 
 

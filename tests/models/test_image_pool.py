@@ -19,15 +19,25 @@ def test_pool_fills_then_swaps_with_probability_half():
   returned_old, total = 0, 200
   for i in range(total):
     value = 100 + i
-    before = set(pool.images.numpy()[:, 0, 0, 0].tolist())
-    out = float(pool(_image(value), tf.constant([1, i]))[0, 0, 0, 0])
-    after = set(pool.images.numpy()[:, 0, 0, 0].tolist())
-    if out != value:  # a stored image came back and the new one took its place
+    seed = tf.constant([1, i])
+    before = pool.images.numpy()[:, 0, 0, 0].copy()
+    out = float(pool(_image(value), seed)[0, 0, 0, 0])
+    after = pool.images.numpy()[:, 0, 0, 0]
+    # The draws of query i (first image of the batch): swap if u0 > 0.5 (official p > 0.5), at
+    # slot floor(u1 * pool_size) (official random.randint(0, pool_size - 1)).
+    u = tf.random.stateless_uniform([2], tf.random.experimental.stateless_fold_in(seed, 0)).numpy()
+    if u[0] > 0.5:  # a stored image came back and the new one took its slot
       returned_old += 1
-      assert out in before and value in after and out not in after
+      slot = min(int(u[1] * 3), 2)
+      assert out == before[slot] and out not in after  # it was in the pool and has left it
+      want = before.copy()
+      want[slot] = value
+      np.testing.assert_array_equal(after, want)
     else:
-      assert after == before
-  assert 0.4 < returned_old / total < 0.6  # official: p > 0.5
+      assert out == value
+      np.testing.assert_array_equal(after, before)
+    assert len(set(after.tolist())) == 3 and int(pool.count.numpy()) == 3
+  assert returned_old == 95  # these seeds; half of 200 in expectation (official: p > 0.5)
 
 
 def test_pool_handles_a_batch_and_zero_size_is_identity():

@@ -4,12 +4,13 @@ clusters, configs."""
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from configs import pix2pixhd as configs
 from tfgan_repro import data, models, nets
 from tfgan_repro.models.feature_clusters import cluster_centres, instance_features, kmeans
-from tfgan_repro.training import checkpointing
+from tfgan_repro.tasks import task_of
+from tfgan_repro.training import checkpointing, run
+from tfgan_repro.training.trainer import Trainer
 
 
 def _model(variant: str, **features):
@@ -23,6 +24,10 @@ def _paths(variables) -> set[str]:
   return {v.path for v in variables}
 
 
+def _player(model, name: str) -> list:
+  return model.contract().player(name).variables
+
+
 def test_local_stage_trains_exactly_g2_and_e():
   _, model = _model("tiny_local")
   g1_layers = nets.global_layers(model.G_core)
@@ -31,16 +36,14 @@ def test_local_stage_trains_exactly_g2_and_e():
   g2 = _paths(w for layer in g2_layers for w in layer.weights)
   assert len(g1) > len(g2) > 0
   # official --niter_fix_global: only the local enhancer's layers (and E) train.
-  assert _paths(model.player_variables("G")) == g2 | _paths(model.E.weights)
+  assert _paths(_player(model, "G")) == g2 | _paths(model.E.weights)
 
 
 @pytest.mark.parametrize("variant", ["tiny", "tiny_joint"])
 def test_global_and_joint_stages_train_all_of_g(variant):
   _, model = _model(variant)
-  assert _paths(model.player_variables("G")) == _paths(
-    model.G_core.weights + model.E.trainable_weights
-  )
-  assert _paths(model.player_variables("D")) == _paths(model.D.trainable_weights)
+  assert _paths(_player(model, "G")) == _paths(model.G_core.weights + model.E.trainable_weights)
+  assert _paths(_player(model, "D")) == _paths(model.D.trainable_weights)
 
 
 def test_stage_resolutions_and_schedules():
@@ -79,13 +82,10 @@ def test_stage_and_generator_must_agree():
 def test_local_stage_starts_from_the_global_runs_g1(tmp_path):
   config, global_model = _model("tiny")
   checkpointing.prepare_workdir(config, str(tmp_path))
-  manager = tf.train.CheckpointManager(
-    tf.train.Checkpoint(model=global_model), str(tmp_path / checkpointing.CHECKPOINT_DIR), 1
-  )
-  manager.save(checkpoint_number=4)
-  local_config, local = _model("tiny_local")
-  local_config.init_from = str(tmp_path)
-  local.warm_start(local_config)
+  items = Trainer(global_model, steps_per_epoch=1).checkpoint_items()
+  checkpointing.Checkpointer(items, str(tmp_path), 1).save()
+  _, local = _model("tiny_local")
+  run.warm_start(local, str(tmp_path))  # the trainer's side of config.init_from
   g1 = global_model.G_core
   for name in ("conv_in", "down4", "block2_conv2", "up4"):
     for got, want in zip(
@@ -135,7 +135,7 @@ def test_exported_generator_uses_the_chosen_class_centres():
 
 def test_served_generator_takes_label_and_instance_maps():
   config, model = _model("tiny")
-  inputs = model.export_check_inputs(config, "G", 2)
+  inputs = task_of(model).export_check_inputs(config, model, "G", 2)
   assert set(inputs) == {"label_map", "instance_map"}
   label_map, instance_map = inputs["label_map"], inputs["instance_map"]
   assert label_map.shape[-1] == instance_map.shape[-1] == 1

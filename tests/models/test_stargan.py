@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from configs import stargan as stargan_configs
-from tfgan_repro import losses, models
+from tfgan_repro import losses
 from tfgan_repro.models import stargan
 from tfgan_repro.training import run
 
@@ -20,23 +20,19 @@ def _model(
   sgd: bool = False,
   batch_size: int = 2,
   steps_per_epoch: int = 10,
-):
-  """The tiny config's model; Adam from the config (run.build_compiled: lr constant for
-  `steps_per_epoch` steps, then decaying to 0 over as many),
-  or SGD(0.1) (the replica test: Adam's first step is lr * sign(g), which turns float noise on
-  zero gradients into full-size differences)."""
+) -> tuple:
+  """The tiny config's model in its Trainer: Adam from the config (lr constant for
+  `steps_per_epoch` steps, then decaying to 0 over as many), or SGD(0.1) (the replica test:
+  Adam's first step is lr * sign(g), which turns float noise on zero gradients into full-size
+  differences). Returns (config, trainer); the StarGAN is trainer.model."""
   config = stargan_configs.get_config("tiny")
   config.train.n_critic = n_critic
   config.batch_size = batch_size
+  if sgd:
+    config.optimizer.name, config.optimizer.lr, config.optimizer.n_epochs_decay = "sgd", 0.1, 0
   keras.utils.set_random_seed(0)
   strategy = strategy or tf.distribute.get_strategy()
-  if not sgd:
-    return config, run.build_compiled(config, strategy, steps_per_epoch)
-  with strategy.scope():
-    model = models.build_model(config)
-    model.compile(g_optimizer=keras.optimizers.SGD(0.1), d_optimizer=keras.optimizers.SGD(0.1))
-    model.build_optimizers()
-  return config, model
+  return config, run.build_trainer(config, strategy, steps_per_epoch)
 
 
 def _batch(config, seed: int = 0, batch: int | None = None) -> tuple[tf.Tensor, tf.Tensor]:
@@ -79,15 +75,15 @@ def test_classification_loss_is_bce_summed_over_labels_averaged_over_the_batch()
   expected = [np.log(2) + np.log1p(np.e**2), np.log1p(np.e) + np.log(2)]
   np.testing.assert_allclose(losses.attribute_bce(logits, labels), expected, rtol=1e-6)
   # The model's D_cls: that loss of D_cls(x) against the true labels, averaged over the batch.
-  config, model = _model()
+  config, trainer = _model()
   images, attributes = _batch(config)
-  _, cls_real = model.D(images, training=True)
+  _, cls_real = trainer.model.D(images, training=True)
   want = float(tf.reduce_mean(losses.attribute_bce(cls_real, attributes)))
-  assert float(model.train_step((images, attributes))["D_cls"]) == pytest.approx(want, rel=1e-5)
+  assert float(trainer.train_step((images, attributes))["D_cls"]) == pytest.approx(want, rel=1e-5)
 
 
 def test_target_labels_permute_the_batch_and_change_with_the_step():
-  _, model = _model()
+  model = _model()[1].model
   labels = tf.constant(np.arange(8 * 2, dtype=np.float32).reshape(8, 2))
   targets = [model.target_labels(labels, tf.constant(step)).numpy() for step in (0, 0, 1)]
   assert sorted(map(tuple, targets[0])) == sorted(map(tuple, labels.numpy()))
@@ -96,35 +92,38 @@ def test_target_labels_permute_the_batch_and_change_with_the_step():
 
 
 def test_generator_steps_once_every_n_critic_steps():
-  config, model = _model(n_critic=5)
-  step = tf.function(model.train_step)  # graph mode, as fit runs it
+  config, trainer = _model(n_critic=5)
+  model = trainer.model
+  step = tf.function(trainer.train_step)  # graph mode, as fit runs it
   for i in range(1, 6):
     g_before, d_before = _weights(model.G), _weights(model.D)
     logs = step(_batch(config, seed=i))
     assert _changed(d_before, model.D)  # official: D every iteration
     assert _changed(g_before, model.G) == (i == 5)  # official: (i + 1) % n_critic == 0, 0-based
     assert (float(logs["G_rec"]) > 0.0) == (i == 5)  # G's means count its steps only
-    assert int(model.step.numpy()) == i  # training steps
-    assert int(model.g_optimizer.iterations.numpy()) == (i == 5)
+    assert int(trainer.step.numpy()) == int(model.step.numpy()) == i  # training steps
+    assert int(trainer.optimizers["G"].iterations.numpy()) == (i == 5)
 
 
 def test_generator_schedule_is_indexed_by_the_training_step():
   # tiny: lr 1e-4 for one "epoch" of 2 steps (steps_per_epoch=2), then halved, then 0.
-  _, model = _model(n_critic=2, steps_per_epoch=2)
-  g, d = model.g_optimizer, model.d_optimizer
+  _, trainer = _model(n_critic=2, steps_per_epoch=2)
+  g, d = trainer.optimizers["G"], trainer.optimizers["D"]
   rates = []
   for g_steps, step in ((0, 1), (1, 3), (2, 5)):  # G's k-th update happens at step 2(k + 1) - 1
     g.iterations.assign(g_steps)
     d.iterations.assign(step)
+    trainer.step.assign(step)
     rates.append(float(d.learning_rate))
     assert float(g.learning_rate) == pytest.approx(rates[-1])
   np.testing.assert_allclose(rates, [1e-4, 5e-5, 0.0], atol=1e-12)
 
 
 def test_one_step_of_the_tiny_config_trains_both_players():
-  config, model = _model(n_critic=1)
+  config, trainer = _model(n_critic=1)
+  model = trainer.model
   g_before, d_before = _weights(model.G), _weights(model.D)
-  logs = model.train_step(_batch(config))
+  logs = trainer.train_step(_batch(config))
   assert set(logs) == set(stargan.LOSS_NAMES)
   assert all(np.isfinite(float(v)) for v in logs.values())
   assert _changed(g_before, model.G) and _changed(d_before, model.D)
@@ -133,7 +132,8 @@ def test_one_step_of_the_tiny_config_trains_both_players():
 
 
 def test_edit_condition_and_display_columns():
-  config, model = _model()
+  config, trainer = _model()
+  model = trainer.model
   a = tf.constant([[0.0, 1.0, 1.0, 0.0]])
   np.testing.assert_array_equal(model.edit_condition(a).numpy(), a.numpy())
   images, attributes = _batch(config)
@@ -150,18 +150,18 @@ def test_edit_condition_and_display_columns():
 
 
 def test_two_replicas_step_equals_one_device(two_replicas):
-  # Targets and alpha are drawn over the global batch, and the G step's cond runs in cross-replica
-  # context under MirroredStrategy (stargan._apply_if): the same step on 1 and on 2 replicas.
+  # Targets and alpha are drawn over the global batch, and the G phase (interval n_critic) is gated
+  # by the trainer under MirroredStrategy: the same steps on 1 and on 2 replicas.
   results = []
   for strategy in (
     tf.distribute.OneDeviceStrategy("/cpu:0"),
     two_replicas,
   ):
-    config, model = _model(strategy, n_critic=2, sgd=True, batch_size=4)
+    config, trainer = _model(strategy, n_critic=2, sgd=True, batch_size=4)
     data = tf.data.Dataset.from_tensors(_batch(config, batch=4)).repeat()
-    model.fit(data, epochs=1, steps_per_epoch=2, shuffle=False, verbose=0)
-    assert int(model.g_optimizer.iterations.numpy()) == 1
-    results.append([v.numpy() for v in model.trainable_variables])
+    trainer.fit(data, epochs=1, steps_per_epoch=2, shuffle=False, verbose=0)
+    assert int(trainer.optimizers["G"].iterations.numpy()) == 1
+    results.append([v.numpy() for v in trainer.model.trainable_variables])
   for one, two in zip(*results, strict=True):
     np.testing.assert_allclose(one, two, atol=1e-5)
 

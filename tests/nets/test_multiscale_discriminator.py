@@ -40,3 +40,15 @@ def test_invalid_num_d():
   with pytest.raises(ValueError, match="num_d must be >= 1, got 0"):
     build("multiscale", num_d=0)
   assert len(build("multiscale", ndf=2, num_d=1).outputs) == 1
+
+
+def test_finest_scale_is_the_patchgan_on_the_input_itself():
+  model = build("multiscale", ndf=4, num_d=2)
+  single = build("patch", ndf=4)
+  x = np.random.default_rng(1).uniform(-1, 1, (1, 64, 64, 3)).astype("float32")
+  for layer in single.layers[1:]:
+    layer.set_weights(model.get_layer(f"scale0_{layer.name}").get_weights())
+  outputs = model(x)
+  np.testing.assert_allclose(np.asarray(outputs[0]), np.asarray(single(x)), atol=1e-6)
+  # 70x70 PatchGAN: 64 -> 32 -> 16 -> 8 -> 7 -> 6; the pooled 32 px input: 16, 8, 4, 3 -> 2.
+  assert [tuple(o.shape) for o in outputs] == [(1, 6, 6, 1), (1, 2, 2, 1)]

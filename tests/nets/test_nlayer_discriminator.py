@@ -47,3 +47,24 @@ def test_numeric_receptive_field_is_70():
   rows, cols = np.nonzero(grad.sum(axis=1))[0], np.nonzero(grad.sum(axis=0))[0]
   assert (rows.min(), rows.max() - rows.min() + 1) == (33, 70)
   assert (cols.min(), cols.max() - cols.min() + 1) == (33, 70)
+
+
+@pytest.mark.parametrize("n_layers, side", [(1, 126), (3, 30), (5, 6)])
+def test_n_layers_sets_the_patch_grid(n_layers, side):
+  # k4 s2 p1 halves the side n_layers times (256 / 2^n), then two k4 s1 p1 convs take 1 each.
+  model = build("patch", n_layers=n_layers, ndf=2)
+  assert model.compute_output_shape((1, 256, 256, 3)) == (1, side, side, 1)
+
+
+def test_numeric_receptive_field_of_one_layer_is_16():
+  # n_layers 1 at 64 px: output 30x30. out[j] sees conv1 rows j - 1 .. j + 2 of conv2 ... by hand:
+  # input rows 2j - 5 .. 2j + 10, 16 of them; j = 10: rows 15 .. 30.
+  model = build("patch", n_layers=1, ndf=4, norm="none")
+  x = tf.random.stateless_normal((1, 64, 64, 3), seed=(3, 4))
+  with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = model(x)[0, 10, 10, 0]
+  grad = np.abs(np.asarray(tape.gradient(y, x))[0]).sum(axis=-1)
+  rows, cols = np.nonzero(grad.sum(axis=1))[0], np.nonzero(grad.sum(axis=0))[0]
+  assert (rows.min(), rows.max()) == (15, 30)
+  assert (cols.min(), cols.max()) == (15, 30)

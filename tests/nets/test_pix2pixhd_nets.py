@@ -14,7 +14,8 @@ def _trainable(model):
 
 def test_official_counts_with_instance_features_and_three_scales():
   # label2city: 35 one-hot labels + 1 boundary map + 3 instance features = 39 G input channels;
-  # D sees 35 + 1 + 3 image channels = 39 (NOTES.md; the 36-channel G counts: test_registry.py).
+  # D sees 35 + 1 + 3 image channels = 39 (docs/official_counts.md; the 36-channel G counts:
+  # test_registry.py).
   assert _trainable(build("global_generator", input_channels=39)) == 182_556_163
   three = build("multiscale", input_channels=39, num_d=3, padding=2, intermediate_features=True)
   assert _trainable(three) == 8_404_803

@@ -2,8 +2,14 @@ import keras
 import pytest
 import tensorflow as tf
 
+from tfgan_repro.layers.concat_condition import ConcatCondition
 from tfgan_repro.nets import build
-from tfgan_repro.nets.profiling import format_summary, network_summary, receptive_field
+from tfgan_repro.nets.profiling import (
+  format_summary,
+  network_summary,
+  receptive_field,
+  receptive_field_or_none,
+)
 
 
 def _conv_model():
@@ -78,11 +84,58 @@ def test_resnet_9_summary_at_256_has_every_layer():
   assert summary["flops"] == 2 * macs == 99_103_014_912
 
 
-def test_nested_model_raises():
+def test_nested_model_is_expanded_and_a_nested_model_called_twice_raises():
   inputs = keras.Input((None, None, 4))
-  outer = keras.Model(inputs, keras.layers.ReLU(name="relu")(_conv_model()(inputs)))
-  with pytest.raises(ValueError, match="needs a flat model; summarize nested"):
-    network_summary(outer, (16, 16, 4))
+  inner = _conv_model()
+  outer = keras.Model(inputs, keras.layers.ReLU(name="relu")(inner(inputs)))
+  summary = network_summary(outer, (16, 16, 4))
+  assert [(r["name"], r["params"], r["flops"]) for r in summary["layers"]] == [
+    (f"{inner.name}/conv", 288, 147_456),
+    ("relu", 0, 0),
+  ]
+  assert summary["trainable_params"] == 288 and summary["flops"] == 147_456
+  square = keras.Model(inputs, keras.layers.Conv2D(4, 1)(inputs))  # 4 -> 4 channels
+  x = keras.Input((None, None, 4))
+  twice = keras.Model(x, square(square(x)))
+  with pytest.raises(ValueError, match="is called more than once"):
+    network_summary(twice, (16, 16, 4))
+
+
+def _two_input_model():
+  """[image (H, W, 3), attributes (2,)] -> conv(image) with embed(attributes) at every pixel ->
+  1x1 conv head (the attribute editors' shape: ConcatCondition broadcasts the vector)."""
+  image = keras.Input((None, None, 3), name="image")
+  attributes = keras.Input((2,), name="attributes")
+  x = keras.layers.Conv2D(4, 3, padding="same", name="conv")(image)
+  y = keras.layers.Dense(4, name="embed")(attributes)
+  x = ConcatCondition(name="concat")([x, y])
+  return keras.Model([image, attributes], keras.layers.Conv2D(1, 1, name="head")(x))
+
+
+def test_two_input_summary_has_hand_counted_params_and_flops():
+  model = _two_input_model()
+  summary = network_summary(model, {"image": (8, 8, 3), "attributes": (2,)})
+  assert summary["input_shape"] == (8, 8, 3)
+  assert summary["input_shapes"] == {"image": (8, 8, 3), "attributes": (2,)}
+  rows = {r["name"]: (r["output_shape"], r["params"], r["flops"]) for r in summary["layers"]}
+  assert rows == {
+    "conv": ((8, 8, 4), 3 * 3 * 3 * 4 + 4, 2 * (8 * 8 * 4) * (3 * 3 * 3)),
+    "embed": ((4,), 2 * 4 + 4, 2 * 4 * 2),
+    "concat": ((8, 8, 8), 0, 0),
+    "head": ((8, 8, 1), 8 * 1 + 1, 2 * (8 * 8 * 1) * 8),
+  }
+  assert summary["trainable_params"] == 112 + 12 + 9 == 133
+  assert summary["flops"] == 13_824 + 16 + 1_024 == 14_864
+  # The same shapes in input order; the receptive field is not defined for two inputs.
+  assert network_summary(model, [(8, 8, 3), (2,)])["layers"] == summary["layers"]
+  assert receptive_field_or_none(model) is None
+  assert (
+    format_summary(summary)
+    .splitlines()[-1]
+    .startswith("input image (8, 8, 3), attributes (2,): 133 trainable params, 14,864 FLOPs")
+  )
+  with pytest.raises(ValueError, match="input_shape must give 2 shapes"):
+    network_summary(model, (8, 8, 3))
 
 
 def test_format_summary_is_a_table_with_totals():
@@ -108,5 +161,7 @@ def test_receptive_field_of_pooling_chain_and_unsupported_graphs():
   assert receptive_field(keras.Model(inputs, x)) == 10
   with pytest.raises(ValueError, match="needs a chain of layers"):
     receptive_field(build("multiscale", ndf=2))
+  assert receptive_field_or_none(build("multiscale", ndf=2)) is None
+  assert receptive_field_or_none(build("patch", ndf=2)) == 70
   with pytest.raises(ValueError, match="does not handle Conv2DTranspose"):
     receptive_field(keras.Model(inputs, keras.layers.Conv2DTranspose(1, 3)(inputs)))

@@ -9,6 +9,8 @@ from tfgan_repro import nets
 from tfgan_repro.nets import NETWORKS, build, register_network
 
 NAMES = [
+  "dcgan_discriminator",
+  "dcgan_generator",
   "fader_autoencoder",
   "fader_gan_discriminator",
   "fader_latent_discriminator",
@@ -16,19 +18,25 @@ NAMES = [
   "global_generator",
   "instance_encoder",
   "local_enhancer",
+  "mlp_discriminator",
+  "mlp_generator",
   "multiscale",
   "patch",
   "pixel",
   "resnet_6",
   "resnet_9",
+  "sngan_resnet_discriminator",
+  "sngan_resnet_generator",
   "stargan_discriminator",
   "stargan_generator",
   "unet_128",
   "unet_256",
   "unet_64",
 ]
-# Nets with no official counterpart: the seed research's FaderGAN D, the 64 px U-Net.
-UNOFFICIAL = ("fader_gan_discriminator", "unet_64")
+# Nets with no official counterpart (docs/official_counts.md): FaderGAN's D, the 64 px U-Net.
+UNOFFICIAL = ("fader_gan_discriminator", "mlp_discriminator", "mlp_generator", "unet_64")
+# Nets of noise -> image synthesis: z [N, z_dim] in, images (or 2-D points) out.
+LATENT_INPUT = ("dcgan_generator", "mlp_generator", "sngan_resnet_generator")
 # Nets of two outputs: [patch logits, per-scale features] / [source, attribute classes].
 TWO_OUTPUTS = ("fader_gan_discriminator", "multiscale", "stargan_discriminator")
 
@@ -42,11 +50,14 @@ def test_registered_networks_and_roles():
   roles = {name: NETWORKS.get(name).role for name in NAMES}
   assert [n for n, r in roles.items() if r == "encoder"] == ["instance_encoder"]
   assert [n for n, r in roles.items() if r == "generator"] == [
+    "dcgan_generator",
     "fader_autoencoder",
     "global_generator",
     "local_enhancer",
+    "mlp_generator",
     "resnet_6",
     "resnet_9",
+    "sngan_resnet_generator",
     "stargan_generator",
     "unet_128",
     "unet_256",
@@ -65,9 +76,11 @@ def test_official_parameter_count(name):
   assert _trainable(build(name, **spec.paper_kwargs)) == spec.official_params
 
 
-def test_official_counts_are_those_of_notes():
+def test_official_counts_are_those_of_docs_official_counts():
   counts = {name: NETWORKS.get(name).official_params for name in NAMES}
   assert counts == {
+    "dcgan_discriminator": 2_765_568,
+    "dcgan_generator": 3_576_704,
     "fader_autoencoder": 14_032_352,
     "fader_gan_discriminator": None,
     "fader_latent_discriminator": 8_656_388,
@@ -75,11 +88,15 @@ def test_official_counts_are_those_of_notes():
     "global_generator": 182_546_755,
     "instance_encoder": 788_803,
     "local_enhancer": 182_857_059,
+    "mlp_discriminator": None,
+    "mlp_generator": None,
     "multiscale": 5_603_202,
     "patch": 2_764_737,
     "pixel": 8_705,
     "resnet_6": 7_837_699,
     "resnet_9": 11_378_179,
+    "sngan_resnet_discriminator": 1_053_825,
+    "sngan_resnet_generator": 4_276_739,
     "stargan_discriminator": 44_762_048,
     "stargan_generator": 8_430_528,
     "unet_128": 41_828_995,
@@ -103,13 +120,13 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
   assert len(outputs) == len(clone_outputs) == (2 if name in TWO_OUTPUTS else 1)
   for a, b in zip(outputs, clone_outputs, strict=True):
     np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-  if spec.role == "generator":
+  if spec.role == "generator" and name not in LATENT_INPUT:
     assert tuple(outputs[0].shape) == (1, *spec.tiny_input_shape)
 
 
 def test_unknown_network_lists_the_valid_names():
   with pytest.raises(
-    ValueError, match="unknown network .resnet_9blocks.; valid: fader_autoencoder, fader_gan_disc"
+    ValueError, match="unknown network .resnet_9blocks.; valid: dcgan_discriminator, dcgan_gen"
   ):
     build("resnet_9blocks")
 
@@ -146,8 +163,10 @@ def test_builders_have_explicit_keyword_signatures(name):
   assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
   assert {"image_size", "name"} <= set(params)
   assert params["name"].default == name
-  # The CycleGAN / pix2pix / pix2pixHD nets take official --norm; StarGAN's and Fader's fix it.
-  assert ("norm" in params) == (not name.startswith(("fader", "stargan")))
+  # The CycleGAN / pix2pix / pix2pixHD nets take official --norm, and so do the synthesis nets
+  # with batch norm; StarGAN's and Fader's fix it; the MLPs and SNGAN's D have none.
+  fixed = name.startswith(("fader", "stargan", "mlp")) or name == "sngan_resnet_discriminator"
+  assert ("norm" in params) == (not fixed)
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,54 @@ import pytest
 from tfgan_repro.layers import InferenceDropout, InstanceNormalization, ReflectionPadding2D
 from tfgan_repro.nets import build
 
+# ngf 4: up1 16 -> 8 channels, up2 8 -> 4, 3x3 taps with a bias (instance norm) in every mode;
+# pixel_shuffle convolves to 4x the channels: 3*3*16*32 + 32 and 3*3*8*16 + 16.
+UP_PARAMS = {
+  "transpose": 3 * 3 * 16 * 8 + 8 + 3 * 3 * 8 * 4 + 4,
+  "nearest_conv": 3 * 3 * 16 * 8 + 8 + 3 * 3 * 8 * 4 + 4,
+  "bilinear_conv": 3 * 3 * 16 * 8 + 8 + 3 * 3 * 8 * 4 + 4,
+  "pixel_shuffle": 3 * 3 * 16 * 32 + 32 + 3 * 3 * 8 * 16 + 16,
+}
+UP_LAYER = {  # the layer each mode adds beside its conv, and its class
+  "transpose": ("up1", "CroppedConv2DTranspose"),
+  "nearest_conv": ("up1_resize", "UpSampling2D"),
+  "bilinear_conv": ("up1_resize", "UpSampling2D"),
+  "pixel_shuffle": ("up1_shuffle", "DepthToSpace"),
+}
+
+
+def _up_params(model):
+  return sum(
+    int(np.prod(w.shape)) for w in model.trainable_weights if w.path.startswith(("up1/", "up2/"))
+  )
+
 
 @pytest.mark.parametrize("mode", ["transpose", "nearest_conv", "bilinear_conv", "pixel_shuffle"])
-def test_output_shape_and_range_for_each_upsampling(mode):
+def test_each_upsampling_builds_its_layers(mode):
   model = build("resnet_6", ngf=4, upsample=mode, output_channels=2)
-  y = np.asarray(model(np.random.default_rng(0).uniform(-1, 1, (1, 32, 24, 3)).astype("float32")))
+  assert _up_params(model) == UP_PARAMS[mode]
+  name, cls = UP_LAYER[mode]
+  assert type(model.get_layer(name)).__name__ == cls
+  if mode.endswith("_conv"):
+    assert model.get_layer(name).interpolation == mode.split("_")[0]
+  x = np.random.default_rng(0).uniform(-1, 1, (1, 32, 24, 3)).astype("float32")
+  y = np.asarray(model(x))
   assert y.shape == (1, 32, 24, 2)
   assert np.abs(y).max() <= 1.0  # tanh
+
+
+def test_nearest_and_bilinear_differ_only_in_the_resize():
+  # Same weights, same input: a second nearest net gives the same output, the bilinear one
+  # another (the resize is the only difference).
+  nearest = build("resnet_6", ngf=4, upsample="nearest_conv")
+  bilinear = build("resnet_6", ngf=4, upsample="bilinear_conv")
+  twin = build("resnet_6", ngf=4, upsample="nearest_conv")
+  bilinear.set_weights(nearest.get_weights())
+  twin.set_weights(nearest.get_weights())
+  x = np.random.default_rng(1).uniform(-1, 1, (1, 16, 16, 3)).astype("float32")
+  y = np.asarray(nearest(x))
+  np.testing.assert_array_equal(np.asarray(twin(x)), y)
+  assert np.abs(np.asarray(bilinear(x)) - y).max() > 1e-3
 
 
 def test_layers_follow_the_official_layout():

@@ -3,7 +3,7 @@
 The faces are 16 px arrays whose attribute j is the sign of channel j (channel 2 is noise), so a
 classifier reading each channel's mean judges them exactly and the true edit of attribute i is
 channel i negated. Fake models follow the contract (models/attribute_editor.py): generators {"G": a
-two-input keras.Model} and edit_condition.
+two-input keras.Model} (and shipped_generators, the same) and edit_condition.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from PIL import Image
 
 from configs import common
 from tfgan_repro import data
-from tfgan_repro.data.transforms import to_uint8
 from tfgan_repro.evaluation import attribute_classifier
 from tfgan_repro.tasks import attribute_editing as attribute_evaluation
 
@@ -52,19 +51,22 @@ def faces(monkeypatch):
   def use(names: tuple[str, ...]) -> None:
     monkeypatch.setattr(data, "attribute_test_arrays", _test_arrays(names), raising=False)
     monkeypatch.setattr(data, "attribute_names", lambda data_config: names, raising=False)
+    monkeypatch.setattr(data, "epoch_size", lambda data_config, split: 4)  # the 4 faces
 
   use(NAMES)
   return use
 
 
 class FakeEditor:
-  """The model contract: generators {"G": [image, condition] -> image}, edit_condition."""
+  """The model contract: generators {"G": [image, condition] -> image} (shipped as they are),
+  edit_condition."""
 
   def __init__(self, paint, num_attributes: int = len(NAMES), cyclecgan: bool = False):
     image = keras.Input((SIZE, SIZE, 3), name="image")
     condition = keras.Input((num_attributes,), name="attributes")
     out = keras.layers.Lambda(lambda t: paint(*t))([image, condition])
     self.generators = {"G": keras.Model([image, condition], out)}
+    self.shipped_generators = self.generators  # no EMA copies
     self.cyclecgan = cyclecgan
 
   def edit_condition(self, attributes01: tf.Tensor) -> tf.Tensor:
@@ -170,22 +172,10 @@ def test_sources_without_true_edits_say_so(monkeypatch):
     raise data.NoGroundTruthError("celeb_a has no true edits")
 
   monkeypatch.setattr(data, "attribute_test_arrays", no_truth, raising=False)
+  monkeypatch.setattr(data, "epoch_size", lambda data_config, split: 4)
   result = attribute_evaluation.evaluate_edits(_config(), FakeEditor(_identity))
   assert result == {"ground_truth": False, "reason": "celeb_a has no true edits"}
   assert attribute_evaluation.format_edits(result) == "attribute eval: celeb_a has no true edits"
-
-
-def test_the_slider_sheet_holds_the_input_then_one_column_per_value(faces):
-  images, attributes, _ = data.attribute_test_arrays(None, 3)
-  sheet = attribute_evaluation.slider_sheet(
-    FakeEditor(_brightness), images, attributes, 0, [-1.0, 0.0, 2.0]
-  )
-  assert sheet.shape == (3 * SIZE, 4 * SIZE, 3) and sheet.dtype == np.uint8
-  np.testing.assert_array_equal(sheet[SIZE : 2 * SIZE, :SIZE], to_uint8(images[1]))
-  want = to_uint8(np.tanh([-0.5, 0.0, 1.0]))
-  np.testing.assert_array_equal(sheet[0, SIZE::SIZE, 0], want)
-  with pytest.raises(ValueError, match=r"attribute_index must be in \[0, 2\), got 2"):
-    attribute_evaluation.slider_sheet(FakeEditor(_brightness), images, attributes, 2, [0.0])
 
 
 def test_the_sweep_scores_grow_along_the_slider_and_writes_its_pngs(faces, tmp_path):

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from configs import cyclegan, pix2pix
+from configs import cyclegan, dcgan, pix2pix
 from tfgan_repro import convert, models
 from tfgan_repro.torch_reference import cycle_gan, networks
 from tfgan_repro.training import benchmark
+from tfgan_repro.training.trainer import Trainer
 
 INSTANCE = networks.get_norm_layer("instance")
 
@@ -58,16 +59,13 @@ def test_our_step_computes_the_official_pytorch_step():
   torch.manual_seed(0)
   theirs = benchmark.TORCH_COUNTERPARTS["cycle_gan"](config, 3)
   ours = models.build_model(config)
-  ours.compile(
-    g_optimizer=benchmark.run.make_optimizer(config, 1000),
-    d_optimizer=benchmark.run.make_optimizer(config, 1000),
-  )
+  trainer = Trainer(ours, steps_per_epoch=1000)  # Adam of config.optimizer (its builder)
   _copy_torch_weights(ours, theirs, config)
   rng = np.random.default_rng(0)
   for _ in range(2):  # the second step's losses check the first step's Adam updates
     batch = [rng.uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32) for _ in range(2)]
-    ours.reset_metrics()
-    logs = ours.train_step(tuple(batch))
+    trainer.reset_metrics()
+    logs = trainer.train_step(tuple(batch))
     official = theirs.optimize_parameters(
       *[torch.from_numpy(b.transpose(0, 3, 1, 2)) for b in batch]
     )
@@ -86,10 +84,7 @@ def test_our_pix2pix_step_computes_the_official_pytorch_step():
   channels = ours.G.input_shape[-1]
   theirs = benchmark.TORCH_COUNTERPARTS["pix2pix"](config, channels)
   assert theirs.num_parameters() == sum(int(np.prod(v.shape)) for v in ours.trainable_variables)
-  ours.compile(
-    g_optimizer=benchmark.run.make_optimizer(config, 1000),
-    d_optimizer=benchmark.run.make_optimizer(config, 1000),
-  )
+  trainer = Trainer(ours, steps_per_epoch=1000)  # Adam of config.optimizer (its builder)
   for mine, arch in ((ours.G, config.generator.name), (ours.D, "patch")):
     state = theirs.nets[mine.name].state_dict()
     convert.assign_state_dict(mine, {k: v.numpy() for k, v in state.items()}, arch=arch)
@@ -98,8 +93,8 @@ def test_our_pix2pix_step_computes_the_official_pytorch_step():
   for _ in range(2):  # the second step's losses check the first step's Adam updates
     labels = np.eye(channels, dtype=np.float32)[rng.integers(0, channels, (1, size, size))]
     photo = rng.uniform(-1, 1, (1, size, size, 3)).astype(np.float32)
-    ours.reset_metrics()
-    logs = ours.train_step((labels, photo))
+    trainer.reset_metrics()
+    logs = trainer.train_step((labels, photo))
     official = theirs.optimize_parameters(
       *[torch.from_numpy(b.transpose(0, 3, 1, 2).copy()) for b in (labels, photo)]
     )
@@ -119,6 +114,29 @@ def test_compare_torch_reports_both_sides_of_one_architecture():
   assert result["ours_images_per_s"] == pytest.approx(1000.0 / result["ours_ms_per_step"])
   assert 0.0 < result["ours_mfu"] < 1.5 and 0.0 <= result["input_wait"] < 1.0
   assert "ratio" in benchmark.format_compare([result]).splitlines()[0]
+
+
+def test_compare_torch_reports_both_sides_of_dcgan():
+  config = dcgan.get_config("tiny")
+  result = benchmark.compare_torch(config, steps=2, warmup=1)
+  official = benchmark.TORCH_COUNTERPARTS["dcgan"](config, 3)
+  assert result["model"] == "dcgan" and result["image_size"] == 16
+  assert result["parameters"] == official.num_parameters() == 2_600
+  assert result["ratio"] == pytest.approx(result["torch_ms_per_step"] / result["ours_ms_per_step"])
+  assert result["ours_images_per_s"] == pytest.approx(2000.0 / result["ours_ms_per_step"])
+  assert result["train_gflop_per_step"] > 0.0 and 0.0 <= result["input_wait"] < 1.0
+
+
+@pytest.mark.parametrize(
+  "key, value, named",
+  [("loss.gan_mode", "hinge", "loss"), ("train.n_critic", 5, "train"), ("ema.decay", 0.999, "ema")],
+)
+def test_compare_torch_refuses_dcgan_configs_without_an_identical_counterpart(key, value, named):
+  config = dcgan.get_config("tiny")
+  section, field = key.split(".")
+  config[section][field] = value
+  with pytest.raises(ValueError, match=f"config.{named} differs"):
+    benchmark.TORCH_COUNTERPARTS["dcgan"](config, 3)
 
 
 @pytest.mark.parametrize(

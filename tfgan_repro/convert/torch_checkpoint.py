@@ -142,6 +142,18 @@ def _listed(items: list[str]) -> str:
   return f"[{shown}{more}]"
 
 
+def _check_finite(state_dict: Mapping[str, np.ndarray], source: str) -> None:
+  """ValueError naming the tensors of `state_dict` holding NaN or inf (a corrupt or diverged
+  checkpoint: its net would output NaN), before anything is assigned or written."""
+  bad = []
+  for key, value in state_dict.items():
+    array = np.asarray(value)
+    if array.dtype.kind in "fc" and not np.isfinite(array).all():
+      bad.append(f"{key} ({int(np.isnan(array).sum())} NaN, {int(np.isinf(array).sum())} inf)")
+  if bad:
+    raise ValueError(f"{source} has non-finite tensors: {_listed(bad)}; refusing to import it")
+
+
 def assign_state_dict(
   net: keras.Model,
   state_dict: Mapping[str, np.ndarray],
@@ -152,8 +164,9 @@ def assign_state_dict(
   source: str = "state_dict",
 ) -> int:
   """Sets every weight of `net` (built as `arch`) from an official state_dict; returns the number
-  of tensors copied. Keys or shapes that differ from `arch` raise ValueError listing the first
-  missing keys, unexpected keys and shape differences (nothing is assigned then)."""
+  of tensors copied. Keys or shapes that differ from `arch`, or tensors holding NaN or inf, raise
+  ValueError listing the first missing keys, unexpected keys, shape differences or non-finite
+  tensors (nothing is assigned then)."""
   paths = official_module_paths(arch, dropout=dropout, n_layers=n_layers)
   targets, ignored = _targets(net, paths)
   missing = [k for k in targets if k not in state_dict]
@@ -163,6 +176,7 @@ def assign_state_dict(
     for k, t in targets.items()
     if k in state_dict and tuple(np.shape(state_dict[k])) != t.torch_shape
   ]
+  _check_finite(state_dict, source)
   if missing or unexpected or shapes:
     problems = [
       f"{label} {_listed(items)}"

@@ -1,5 +1,5 @@
-"""Data: the tf.data pipelines (pipeline.py; attributes.py for attribute editing), their sources
-(folders, tfds, CelebA, procedural) and transforms."""
+"""Data: the tf.data pipelines (pipeline.py; attributes.py for attribute editing; images.py for
+noise -> image synthesis), their sources (folders, tfds, CelebA, procedural) and transforms."""
 
 from tfgan_repro.data.attributes import (
   attribute_dataset,
@@ -12,6 +12,7 @@ from tfgan_repro.data.config import (
   default_data_config,
   resolve_data_config,
 )
+from tfgan_repro.data.images import image_arrays, image_dataset
 from tfgan_repro.data.pipeline import (
   domain_channels,
   domain_images,
@@ -33,6 +34,8 @@ __all__ = [
   "domain_channels",
   "domain_images",
   "epoch_size",
+  "image_arrays",
+  "image_dataset",
   "label_palette",
   "make_dataset",
   "paired_dataset",

@@ -31,6 +31,7 @@ from tfgan_repro.data.config import (
   check_batch_size,
   resolve_data_config,
 )
+from tfgan_repro.data.epochs import shuffled_epochs
 
 
 def _config(
@@ -84,13 +85,15 @@ def attribute_dataset(
   *,
   training: bool,
   seed: int,
+  skip_batches: int = 0,
 ) -> tf.data.Dataset:
   """(images float32 [B, crop, crop, 3] in [-1, 1], attributes float32 [B, A] in {0, 1}) batches,
   A = `attribute_names(data_config)` in order.
 
   training=True: endless, shuffled with `seed`, each image flipped left-right with p = 0.5
-  (data.flip; official RandomHorizontalFlip), drop_remainder=True. training=False: the split in
-  stored order, the last batch possibly smaller.
+  (data.flip; official RandomHorizontalFlip), drop_remainder=True, each epoch's order a function
+  of (seed, epoch) (epochs.shuffled_epochs), starting after `skip_batches` batches (a resumed
+  run's position). training=False: the split in stored order, the last batch possibly smaller.
   """
   cfg = _config(data_config)
   check_batch_size(global_batch_size)
@@ -98,9 +101,8 @@ def attribute_dataset(
   ds = _prepared(d, cfg)
   if training:
     shuffle_seed, flip_seed = (int(v) for v in np.random.SeedSequence(seed).generate_state(2))
-    ds = ds.shuffle(
-      min(cfg.shuffle_buffer, d.count), seed=shuffle_seed, reshuffle_each_iteration=True
-    )
+    start = skip_batches * global_batch_size
+    ds = shuffled_epochs(ds, d.count, cfg.shuffle_buffer, shuffle_seed, start)
 
     def augment(index: tf.Tensor, example: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, ...]:
       image, attributes = example
@@ -108,7 +110,7 @@ def attribute_dataset(
       image = transforms.random_crop_flip(image, None, cfg.flip, key)
       return transforms.to_float(image), attributes
 
-    ds = ds.repeat().enumerate().map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
     ds = ds.batch(global_batch_size, drop_remainder=True)
   else:
     ds = ds.map(lambda x, a: (transforms.to_float(x), a), num_parallel_calls=tf.data.AUTOTUNE)

@@ -14,14 +14,20 @@ from tfgan_repro.data.attribute_sources import (
   KNOWN_ATTRIBUTES,
   parse_attributes,
 )
-from tfgan_repro.data.procedural import city
+from tfgan_repro.data.image_header import DEFAULT_MAX_PIXELS
+from tfgan_repro.data.image_sources import IMAGE_SOURCES
+from tfgan_repro.data.procedural import city, mixtures
 from tfgan_repro.data.sources import SOURCES
 
 SPLITS = ("train", "test")  # official: --phase train | test (folders trainA, testA, ...)
 PREPROCESS = ("resize_and_crop", "crop", "none")  # official: --preprocess (scale_width* left out)
 # official: --dataset_mode (single, colorization left out); "attributes": images with binary
-# attributes (StarGAN's and Fader Networks' CelebA loaders), data/attributes.py.
-DATASET_MODES = ("unaligned", "aligned", "attributes")
+# attributes (StarGAN's and Fader Networks' CelebA loaders), data/attributes.py; "images" and
+# "labelled_images": images (with class labels) for noise -> image synthesis, data/images.py;
+# "points": 2-D points of a Gaussian mixture (data/points.py; the MLP GANs of configs/dcgan.py).
+DATASET_MODES = ("unaligned", "aligned", "attributes", "images", "labelled_images", "points")
+# The sources of dataset_mode "points": the mixtures of data/procedural/mixtures.py.
+POINT_SOURCES = tuple(mixtures.MIXTURES)
 DIRECTIONS = ("AtoB", "BtoA")  # official: --direction
 # onehot_instance: one-hot channels + one channel of Cityscapes-style instance ids (pix2pixHD).
 LABEL_FORMATS = ("onehot", "color", "onehot_instance")
@@ -39,12 +45,14 @@ def default_data_config() -> ml_collections.ConfigDict:
   """The data block of a config; `resolve_data_config` fills missing keys from here."""
   return ml_collections.ConfigDict(
     dict(
-      # DESIGN.md: the procedural datasets stand in for downloads. sources.SOURCES: unpaired
+      # docs/design.md: the procedural datasets stand in for downloads. sources.SOURCES: unpaired
       # "seasons" | "faces" | "tfds" | "folder"; paired "city" | "aligned_folder" | "tfds_paired";
       # attribute_sources.ATTRIBUTE_SOURCES: "faces" | "celeb_a" | "celeba_folder".
+      # image_sources.IMAGE_SOURCES: "faces" | "stacked_shapes" | "folder" | "tfds".
       source="seasons",
       # official --dataset_mode: unaligned (CycleGAN's default) | aligned (pix2pix: pairs);
       # "attributes": (image, attribute vector) batches (StarGAN, Fader Networks).
+      # "images": image batches, "labelled_images": (images, labels) (noise -> image synthesis).
       dataset_mode="unaligned",
       direction="AtoB",  # official --direction AtoB: the source's A is the input
       # Label sources: one-hot channels (pix2pixHD --label_nc); 0 = the source's class count.
@@ -73,6 +81,9 @@ def default_data_config() -> ml_collections.ConfigDict:
       num_test=100,
       procedural_seed=0,  # fixed scenes, like a real dataset: the run's seed only shuffles
       skip_corrupt=False,  # a corrupt file is an error naming it; True skips and counts them
+      # Images of more pixels (width x height, from the header) are never decoded: an error naming
+      # the file, or skipped with skip_corrupt (docs/pitfalls.md, "Decompression bombs").
+      max_pixels=DEFAULT_MAX_PIXELS,
       # Not in official (PyTorch shuffles the whole set): a full shuffle when >= the domain size.
       shuffle_buffer=1000,
       cache=True,  # keep decoded, resized images in memory (procedural images always are)
@@ -107,6 +118,8 @@ def resolve_data_config(
   for key in ("load_size", "crop_size", "num_train", "num_test", "shuffle_buffer"):
     if cfg[key] < 1:
       raise ValueError(f"data_config.{key} must be >= 1, got {cfg[key]!r}")
+  if cfg.max_pixels < 1:
+    raise ValueError(f"data_config.max_pixels must be >= 1, got {cfg.max_pixels!r}")
   if cfg.num_classes < 0:
     raise ValueError(f"data_config.num_classes must be >= 0, got {cfg.num_classes!r}")
   if cfg.preprocess == "resize_and_crop" and cfg.crop_size > cfg.load_size:
@@ -119,10 +132,21 @@ def resolve_data_config(
 
 def _check_source(cfg: ml_collections.ConfigDict) -> None:
   """The source exists, serves dataset_mode, and (where known) has the named attributes."""
+  if cfg.dataset_mode == "points" or cfg.source in POINT_SOURCES:
+    if cfg.dataset_mode != "points" or cfg.source not in POINT_SOURCES:
+      raise ValueError(
+        f"dataset_mode 'points' takes the sources {', '.join(POINT_SOURCES)} and they serve no "
+        f"other mode; got source {cfg.source!r} with dataset_mode {cfg.dataset_mode!r}"
+      )
+    return
   attribute_mode = cfg.dataset_mode == "attributes"
   registry = ATTRIBUTE_SOURCES if attribute_mode else SOURCES
+  if cfg.dataset_mode in ("images", "labelled_images"):
+    registry = IMAGE_SOURCES
   if cfg.source not in registry:
-    everything = sorted(set(SOURCES.names()) | set(ATTRIBUTE_SOURCES.names()))
+    everything = sorted(
+      set(SOURCES.names()) | set(ATTRIBUTE_SOURCES.names()) | set(IMAGE_SOURCES.names())
+    )
     if cfg.source not in everything:
       raise ValueError(f"unknown data source {cfg.source!r}; valid: {', '.join(everything)}")
     raise ValueError(

@@ -25,7 +25,7 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro.data import attributes, transforms
+from tfgan_repro.data import attributes, images, points, transforms
 from tfgan_repro.data.config import (
   EVAL_BATCH,
   INSTANCE_ID_SCALE,
@@ -34,6 +34,7 @@ from tfgan_repro.data.config import (
   check_batch_size,
   resolve_data_config,
 )
+from tfgan_repro.data.epochs import shuffled_epochs
 from tfgan_repro.data.labels import INSTANCE_ID_BASE, LabelSpec
 from tfgan_repro.data.sources import SOURCES, DomainImages, label_spec
 
@@ -114,18 +115,18 @@ def _train_images(
   spec: LabelSpec | None,
   shuffle_seed: int,
   augment_seed: int,
+  start: int = 0,
 ) -> tf.data.Dataset:
-  """Endless float32 [crop, crop, C] examples of one domain, shuffled each epoch."""
-  ds = _prepared(d, cfg, spec).shuffle(
-    min(cfg.shuffle_buffer, d.count), seed=shuffle_seed, reshuffle_each_iteration=True
-  )
+  """Endless float32 [crop, crop, C] examples of one domain, each epoch shuffled by (seed,
+  epoch), from example number `start` on."""
+  ds = shuffled_epochs(_prepared(d, cfg, spec), d.count, cfg.shuffle_buffer, shuffle_seed, start)
   crop = None if cfg.preprocess == "none" else cfg.crop_size
 
   def augment(index: tf.Tensor, image: tf.Tensor) -> tf.Tensor:
     seed = tf.stack([tf.constant(augment_seed, tf.int64), index])  # stateless seed [2]
     return _finish(transforms.random_crop_flip(image, crop, cfg.flip, seed), cfg, spec)
 
-  return ds.repeat().enumerate().map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+  return ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _eval_images(
@@ -156,13 +157,16 @@ def unpaired_dataset(
   *,
   training: bool,
   seed: int,
+  skip_batches: int = 0,
 ) -> tf.data.Dataset:
   """(a, b) float32 batches [global_batch_size, crop, crop, 3] in [-1, 1] (NHWC).
 
   With preprocess "none" the sides are the stored ones rounded to multiples of 4 instead, and
   batching needs images of one size (official --preprocess none runs at batch size 1).
 
-  training=True: endless, shuffled, cropped and flipped with `seed`, drop_remainder=True.
+  training=True: endless, shuffled, cropped and flipped with `seed`, drop_remainder=True; each
+  epoch's order is a function of (seed, epoch) and the stream starts after `skip_batches` batches
+  (a resumed run's position).
   training=False: max(|A|, |B|) pairs in stored order, the last batch possibly smaller; for
   a procedural source's test split a[i] and b[i] are the same scene (the true translation).
   """
@@ -173,8 +177,10 @@ def unpaired_dataset(
   if training:
     # Four independent streams: shuffle A, shuffle B, augment A, augment B.
     s = [int(v) for v in np.random.SeedSequence(seed).generate_state(4)]
+    start = skip_batches * global_batch_size
     ds = tf.data.Dataset.zip(
-      _train_images(a, cfg, spec_a, s[0], s[2]), _train_images(b, cfg, spec_b, s[1], s[3])
+      _train_images(a, cfg, spec_a, s[0], s[2], start),
+      _train_images(b, cfg, spec_b, s[1], s[3], start),
     )
     ds = ds.batch(global_batch_size, drop_remainder=True)
   else:
@@ -199,14 +205,19 @@ def _load_pairs(
 
 
 def _paired_train(
-  a: DomainImages, b: DomainImages, cfg: ml_collections.ConfigDict, seed: int, instances: bool
+  a: DomainImages,
+  b: DomainImages,
+  cfg: ml_collections.ConfigDict,
+  seed: int,
+  instances: bool,
+  start: int = 0,
 ) -> tf.data.Dataset:
-  """Endless (a, b[, instance]) examples: pairs shuffled together, one crop and flip per pair."""
+  """Endless (a, b[, instance]) examples from example number `start` on: pairs shuffled
+  together (each epoch by (seed, epoch)), one crop and flip per pair."""
   spec_a, spec_b = _labels(cfg, "A"), _labels(cfg, "B")
   shuffle_seed, augment_seed = (int(v) for v in np.random.SeedSequence(seed).generate_state(2))
-  ds = tf.data.Dataset.zip(_prepared(a, cfg, spec_a), _prepared(b, cfg, spec_b)).shuffle(
-    min(cfg.shuffle_buffer, a.count), seed=shuffle_seed, reshuffle_each_iteration=True
-  )
+  pairs = tf.data.Dataset.zip(_prepared(a, cfg, spec_a), _prepared(b, cfg, spec_b))
+  ds = shuffled_epochs(pairs, a.count, cfg.shuffle_buffer, shuffle_seed, start)
   crop = None if cfg.preprocess == "none" else cfg.crop_size
 
   def augment(index: tf.Tensor, pair: tuple[tf.Tensor, tf.Tensor]) -> tuple[tf.Tensor, ...]:
@@ -220,7 +231,7 @@ def _paired_train(
     out = (_finish(x, cfg, spec_a), _finish(y, cfg, spec_b))
     return (*out, x[..., 1:2]) if instances else out
 
-  return ds.repeat().enumerate().map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+  return ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def paired_dataset(
@@ -231,6 +242,7 @@ def paired_dataset(
   training: bool,
   seed: int,
   instances: bool = False,
+  skip_batches: int = 0,
 ) -> tf.data.Dataset:
   """(a, b) float32 batches [global_batch_size, crop, crop, C] of PAIRS (official AlignedDataset).
 
@@ -238,7 +250,8 @@ def paired_dataset(
   channels in {0, 1}) or palette colours; b likewise (a label map only with label_format "color").
   instances=True adds the instance ids of A's label map, int32 [global_batch_size, crop, crop, 1],
   cropped and flipped with the pair. training=True: endless, pairs shuffled with `seed`, one crop
-  and flip per pair, drop_remainder=True; training=False: the pairs in stored order.
+  and flip per pair, drop_remainder=True, each epoch's order a function of (seed, epoch), starting
+  after `skip_batches` batches; training=False: the pairs in stored order.
   """
   cfg = resolve_data_config(data_config)
   check_batch_size(global_batch_size)
@@ -246,7 +259,7 @@ def paired_dataset(
   if instances and _labels(cfg, "A") is None:
     raise ValueError(f"instances=True needs label maps as domain A; source {cfg.source!r} has none")
   if training:
-    ds = _paired_train(a, b, cfg, seed, instances)
+    ds = _paired_train(a, b, cfg, seed, instances, skip_batches * global_batch_size)
     ds = ds.batch(global_batch_size, drop_remainder=True)
   else:
     spec_a = _labels(cfg, "A")
@@ -264,14 +277,24 @@ def make_dataset(
   *,
   training: bool,
   seed: int,
+  skip_batches: int = 0,
 ) -> tf.data.Dataset:
   """`paired_dataset` for dataset_mode "aligned", `attributes.attribute_dataset` ((images,
-  attributes) batches) for "attributes", else `unpaired_dataset`: (a, b) batches."""
+  attributes) batches) for "attributes", `images.image_dataset` (image batches, or (images,
+  labels) for "labelled_images") for "images" and "labelled_images", `points.points_dataset`
+  ([B, 2] batches) for "points", else `unpaired_dataset`: (a, b) batches. Training streams
+  start after `skip_batches` batches (a resumed run's step)."""
   cfg = resolve_data_config(data_config)
   if cfg.dataset_mode == "attributes":
-    return attributes.attribute_dataset(cfg, split, global_batch_size, training=training, seed=seed)
-  build = paired_dataset if cfg.dataset_mode == "aligned" else unpaired_dataset
-  return build(cfg, split, global_batch_size, training=training, seed=seed)
+    build = attributes.attribute_dataset
+  elif cfg.dataset_mode in images.IMAGE_MODES:
+    build = images.image_dataset
+  elif cfg.dataset_mode == "points":
+    build = points.points_dataset
+  else:
+    build = paired_dataset if cfg.dataset_mode == "aligned" else unpaired_dataset
+  skip = {"skip_batches": skip_batches} if training else {}
+  return build(cfg, split, global_batch_size, training=training, seed=seed, **skip)
 
 
 def domain_channels(data_config: ml_collections.ConfigDict | Mapping[str, Any]) -> tuple[int, int]:
@@ -298,14 +321,29 @@ def label_palette(data_config: ml_collections.ConfigDict | Mapping[str, Any]) ->
   return spec.padded_palette(_num_classes(cfg, spec)).astype(np.float32) / 127.5 - 1.0
 
 
+def label_classes(
+  data_config: ml_collections.ConfigDict | Mapping[str, Any], domain: str
+) -> int | None:
+  """The class count of `domain`'s label maps ("A" | "B", after direction), None when the domain
+  holds images."""
+  cfg = resolve_data_config(data_config)
+  spec = _labels(cfg, domain)
+  return None if spec is None else _num_classes(cfg, spec)
+
+
 def epoch_size(
   data_config: ml_collections.ConfigDict | Mapping[str, Any], split: str = "train"
 ) -> int:
   """Pairs per epoch: max(|A|, |B|) (official: UnalignedDataset.__len__); images of the split
-  for dataset_mode "attributes"."""
+  for dataset_modes "attributes", "images" and "labelled_images"; num_train / num_test points
+  for "points"."""
   cfg = resolve_data_config(data_config)
   if cfg.dataset_mode == "attributes":
     return attributes.attribute_count(cfg, split)
+  if cfg.dataset_mode in images.IMAGE_MODES:
+    return images.image_count(cfg, split)
+  if cfg.dataset_mode == "points":
+    return points.point_count(cfg, split)
   training = split == "train"  # load at the size that split is used at (cached for later)
   return max(_load(cfg, split, d, training).count for d in ("A", "B"))
 

@@ -82,7 +82,9 @@ def _folder(cfg: ml_collections.ConfigDict, split: str, domain: str, size: int) 
   del size  # stored images
   if not cfg.path:
     raise ValueError("data_config.path must name the dataset root for source 'folder', got ''")
-  listing = folders.list_domain(user_path(cfg.path), split, domain, skip_corrupt=cfg.skip_corrupt)
+  listing = folders.list_domain(
+    user_path(cfg.path), split, domain, skip_corrupt=cfg.skip_corrupt, max_pixels=cfg.max_pixels
+  )
   images = tf.data.Dataset.from_tensor_slices(list(listing.paths)).map(
     folders.read_image, num_parallel_calls=tf.data.AUTOTUNE
   )
@@ -119,7 +121,9 @@ def _aligned_folder(
     raise ValueError(
       "data_config.path must name the dataset root for source 'aligned_folder', got ''"
     )
-  listing = folders.list_aligned(user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt)
+  listing = folders.list_aligned(
+    user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt, max_pixels=cfg.max_pixels
+  )
   half = 0 if domain == "A" else 1
   images = tf.data.Dataset.from_tensor_slices(list(listing.paths)).map(
     lambda p: folders.read_aligned_half(p, half), num_parallel_calls=tf.data.AUTOTUNE
@@ -141,7 +145,9 @@ def _pix2pixhd_folder(
     raise ValueError(
       "data_config.path must name the dataset root for source 'pix2pixhd_folder', got ''"
     )
-  listings = folders.list_pix2pixhd(user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt)
+  listings = folders.list_pix2pixhd(
+    user_path(cfg.path), split, skip_corrupt=cfg.skip_corrupt, max_pixels=cfg.max_pixels
+  )
   count = len(listings["img"].paths)
   if domain == "B":
     paths = tf.data.Dataset.from_tensor_slices(list(listings["img"].paths))

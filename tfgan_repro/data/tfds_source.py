@@ -1,4 +1,5 @@
-"""TensorFlow Datasets sources: unpaired `cycle_gan/*` and paired (label map, photo) datasets.
+"""TensorFlow Datasets sources: unpaired `cycle_gan/*`, paired (label map, photo) datasets and
+plain image datasets (`load_images`: mnist, cifar10, celeb_a, lsun/*).
 
 tfds cycle_gan/<name> (e.g. horse2zebra) has splits trainA, trainB, testA, testB and features
 "image" (uint8 [H, W, 3]) and "label"; the images are those of the official download script.
@@ -84,3 +85,51 @@ def load_paired(
     return tf.concat([ids, tf.zeros_like(ids)], axis=-1)  # [H, W, 2]: no instance ids
 
   return ds.map(label_map, num_parallel_calls=tf.data.AUTOTUNE), count
+
+
+# Where a tfds dataset has no "test" split, its held-out images are "validation" (lsun/*:
+# train and validation only).
+_HELD_OUT = ("test", "validation")
+
+
+def _image_split(builder: tfds.core.DatasetBuilder, split: str) -> str:
+  """tfds split of our `split`: "train" as is; "test", else "validation" when the builder lists
+  its splits without "test"."""
+  known = set(builder.info.splits.keys())  # empty while mocked (tfds.testing.mock_data)
+  if split == "train" or not known:
+    return split
+  for candidate in _HELD_OUT:
+    if candidate in known:
+      return candidate
+  raise ValueError(f"tfds dataset {builder.name!r} has no held-out split; splits: {sorted(known)}")
+
+
+def load_images(name: str, split: str, data_dir: str = "") -> tuple[tf.data.Dataset, int, int]:
+  """((image uint8 [H, W, 3], label int32) in stored order, count, number of classes) of tfds
+  `name` (mnist, cifar10, celeb_a, lsun/bedroom, ...): its "image" feature, grayscale repeated to
+  RGB; its "label" class (0 classes and label -1 where it has none).
+
+  Nothing is downloaded: offline machines need the dataset prepared beforehand.
+  """
+  builder = tfds.builder(name, data_dir=data_dir or None)
+  ds = builder.as_dataset(split=_image_split(builder, split), shuffle_files=False)
+  spec = ds.element_spec
+  image_spec = spec.get("image") if isinstance(spec, dict) else None
+  if image_spec is None or image_spec.dtype != tf.uint8 or image_spec.shape[-1] not in (1, 3):
+    raise ValueError(
+      f"tfds dataset {name!r} must have an 'image' feature uint8 [H, W, 1 or 3]; got {spec}"
+    )
+  label_feature = builder.info.features["label"] if "label" in spec else None
+  num_classes = int(getattr(label_feature, "num_classes", 0) or 0)
+
+  def example(ex: dict) -> tuple[tf.Tensor, tf.Tensor]:
+    image = ex["image"]
+    if image.shape[-1] == 1:
+      image = tf.image.grayscale_to_rgb(image)  # [H, W, 3]
+    label = tf.cast(ex["label"], tf.int32) if num_classes else tf.constant(-1, tf.int32)
+    return image, label
+
+  count = int(ds.cardinality())
+  if count < 0:  # unknown cardinality: count once
+    count = int(ds.reduce(0, lambda n, _: n + 1))
+  return ds.map(example, num_parallel_calls=tf.data.AUTOTUNE), count, num_classes

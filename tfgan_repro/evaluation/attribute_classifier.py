@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from collections.abc import Sequence
 
 import keras
@@ -22,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro import data, layers
+from tfgan_repro.evaluation.judge_training import check_judge_args, save_judge, train_judge
 from tfgan_repro.evaluation.metrics.attribute_edit import attribute_accuracy
 
 _BATCH = 64  # images per forward pass when predicting
@@ -134,33 +134,20 @@ def train_classifier(
   content. Where the source knows each test face's true edits (the procedural faces), the
   accuracy on those renders (every attribute flipped, so each value is seen equally) is added
   as "true_edits". Deterministic given `seed`."""
-  if not out.endswith(".keras"):
-    raise ValueError(f"out must end with .keras (the Keras 3 file format), got {out!r}")
-  if steps < 1 or log_every < 1:
-    raise ValueError(f"steps and log_every must be >= 1, got {steps!r}, {log_every!r}")
+  check_judge_args(out, steps, log_every)
   keras.utils.set_random_seed(seed)
   cfg = classifier_data_config(size, attributes, num_train, num_test, source)
   names = data.attribute_names(cfg)
   net = build_classifier(size, len(names), filters=filters, depth=depth)
-  net.compile(
-    optimizer=keras.optimizers.Adam(lr), loss=keras.losses.BinaryCrossentropy(from_logits=True)
+  seconds = train_judge(
+    net,
+    data.attribute_dataset(cfg, "train", batch, training=True, seed=seed),
+    loss=keras.losses.BinaryCrossentropy(from_logits=True),
+    lr=lr,
+    steps=steps,
+    log_every=log_every,
+    name="classifier",
   )
-  train = data.attribute_dataset(cfg, "train", batch, training=True, seed=seed)
-
-  def progress(batch: int, logs: dict) -> None:
-    if (batch + 1) % log_every == 0 or batch + 1 == steps:
-      print(f"classifier step {batch + 1}/{steps}, loss {logs['loss']:.4f}", flush=True)
-
-  start = time.perf_counter()  # one fit: one pass of the data iterator, whatever log_every
-  net.fit(
-    train,
-    epochs=1,
-    steps_per_epoch=steps,
-    verbose=0,
-    shuffle=False,
-    callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=progress)],
-  )
-  seconds = time.perf_counter() - start
   result = {
     "attributes": list(names),
     "input_shape": [size, size, 3],
@@ -178,11 +165,7 @@ def train_classifier(
     )  # [N * A, S, S, 3], [N * A, A]
   except data.NoGroundTruthError:
     pass  # e.g. CelebA: no true edits
-  os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-  net.save(out)
-  with open(accuracy_path(out), "w") as f:
-    json.dump(result, f, indent=2)
-  return result
+  return save_judge(net, out, accuracy_path(out), result)
 
 
 def load_classifier(path: str, attributes: Sequence[str], size: int) -> keras.Model:
@@ -194,7 +177,7 @@ def load_classifier(path: str, attributes: Sequence[str], size: int) -> keras.Mo
   attributes = list(attributes)
   expected = f"attributes {attributes} at {size}x{size} px"
   train = (
-    f"train one with `bazel run //tfgan_repro:train_attribute_classifier -- --size={size} "
+    f"train one with `bazel run //bin:train_attribute_classifier -- --size={size} "
     f"--attributes={','.join(attributes)} --out=PATH`"
   )
   meta_path = accuracy_path(path)

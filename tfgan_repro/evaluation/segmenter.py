@@ -10,9 +10,7 @@ the size it was trained at, and is saved as a .keras file with a JSON of its hel
 
 from __future__ import annotations
 
-import json
 import os
-import time
 
 import keras
 import numpy as np
@@ -20,6 +18,7 @@ import tensorflow as tf
 
 from tfgan_repro import layers
 from tfgan_repro.data.procedural import city
+from tfgan_repro.evaluation.judge_training import check_judge_args, save_judge, train_judge
 from tfgan_repro.evaluation.metrics import confusion_matrix, per_class_iou, segmentation_scores
 
 NUM_CLASSES = len(city.CLASSES)
@@ -118,26 +117,19 @@ def train_segmenter(
   """Trains a segmenter on the true train renders of the city dataset (procedural seed 0, as the
   configs), saves it to `out` (.keras) and its held-out accuracy to `accuracy_path(out)`;
   returns that JSON's content. Deterministic given `seed`."""
-  if not out.endswith(".keras"):
-    raise ValueError(f"out must end with .keras (the Keras 3 file format), got {out!r}")
-  if steps < 1 or log_every < 1:
-    raise ValueError(f"steps and log_every must be >= 1, got {steps!r}, {log_every!r}")
+  check_judge_args(out, steps, log_every)
   keras.utils.set_random_seed(seed)
   train = city.city_arrays("train", size, num_train, aspect=aspect)
   model = build_segmenter(size, size * aspect, filters=filters, depth=depth)
-  model.compile(
-    optimizer=keras.optimizers.Adam(lr),
+  seconds = train_judge(
+    model,
+    _train_data(train, batch, seed),
     loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    lr=lr,
+    steps=steps,
+    log_every=log_every,
+    name="segmenter",
   )
-  start = time.perf_counter()
-  data = _train_data(train, batch, seed)
-  epochs, rest = divmod(steps, log_every)
-  for n in [log_every] * epochs + ([rest] if rest else []):
-    model.fit(
-      data, epochs=1, steps_per_epoch=n, verbose=0, shuffle=False
-    )  # one line per log_every steps
-    print(f"segmenter step {int(model.optimizer.iterations)}/{steps}", flush=True)
-  seconds = time.perf_counter() - start
   test = city.city_arrays("test", size, num_test, aspect=aspect)
   result = {
     "input_shape": [size, size * aspect, 3],
@@ -148,11 +140,7 @@ def train_segmenter(
     "num_test": num_test,
     "test": score(model, _photos(test), test.labels),
   }
-  os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-  model.save(out)
-  with open(accuracy_path(out), "w") as f:
-    json.dump(result, f, indent=2)
-  return result
+  return save_judge(model, out, accuracy_path(out), result)
 
 
 def load_segmenter(path: str, height: int, width: int) -> keras.Model:
@@ -164,7 +152,7 @@ def load_segmenter(path: str, height: int, width: int) -> keras.Model:
   if not os.path.isfile(path):
     raise ValueError(
       f"segmenter file {path!r} does not exist; train one with `bazel run "
-      f"//tfgan_repro:train_segmenter -- --size={height} --out=PATH` (it must take {expected})"
+      f"//bin:train_segmenter -- --size={height} --out=PATH` (it must take {expected})"
     )
   try:
     model = keras.models.load_model(path, compile=False)

@@ -1,6 +1,7 @@
 """Reusable Keras layers and PyTorch-exact building blocks."""
 
 from tfgan_repro.layers.attribute_encoding import ATTRIBUTE_ENCODINGS, AttributeEncoding
+from tfgan_repro.layers.batch_normalization import BatchNormalization
 from tfgan_repro.layers.channel_slice import ChannelSlice
 from tfgan_repro.layers.concat_condition import ConcatCondition
 from tfgan_repro.layers.depth_to_space import DepthToSpace
@@ -19,6 +20,8 @@ from tfgan_repro.layers.normalization import (
 )
 from tfgan_repro.layers.pytorch_conv import PADDING_MODES, conv2d, conv_transpose2d
 from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
+from tfgan_repro.layers.self_attention import SelfAttention
+from tfgan_repro.layers.spectral_normalization import SpectralNormalization
 from tfgan_repro.layers.upsample import UPSAMPLE_MODES, upsample
 
 __all__ = [
@@ -27,6 +30,7 @@ __all__ = [
   "PADDING_MODES",
   "UPSAMPLE_MODES",
   "AttributeEncoding",
+  "BatchNormalization",
   "ChannelSlice",
   "ConcatCondition",
   "DepthToSpace",
@@ -37,6 +41,8 @@ __all__ = [
   "InstanceNormalization",
   "LabelOneHot",
   "ReflectionPadding2D",
+  "SelfAttention",
+  "SpectralNormalization",
   "bias_for_normalization",
   "check_normalization",
   "conv2d",

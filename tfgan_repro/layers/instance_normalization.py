@@ -64,10 +64,11 @@ class InstanceNormalization(keras.layers.Layer):
       self.beta = self.add_weight(shape=channels, initializer="zeros", name="beta", autocast=False)
 
   def call(self, inputs: tf.Tensor) -> tf.Tensor:
-    x = tf.cast(inputs, tf.float32)
+    compute = tf.float64 if inputs.dtype == tf.float64 else tf.float32  # float64: references
+    x = tf.cast(inputs, compute)
     x_hat = _normalize(x, self.epsilon)
     if self.affine:
-      x_hat = x_hat * tf.cast(self.gamma, tf.float32) + tf.cast(self.beta, tf.float32)
+      x_hat = x_hat * tf.cast(self.gamma, compute) + tf.cast(self.beta, compute)
     return tf.cast(x_hat, inputs.dtype)
 
   def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:

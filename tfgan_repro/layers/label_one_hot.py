@@ -10,7 +10,8 @@ import tensorflow as tf
 
 @keras.saving.register_keras_serializable(package="tfgan_repro")
 class LabelOneHot(keras.layers.Layer):
-  """[N, H, W, 1] class ids (float or int) -> float32 [N, H, W, num_classes] in {0, 1}.
+  """[N, H, W, 1] class ids (float or int) -> float32 [N, H, W, num_classes] in {0, 1} (float64
+  under a float64 policy).
 
   Computed as ids == k for k < num_classes (EQUAL + CAST: TFLite builtins, no ONE_HOT); an id
   outside [0, num_classes) gives an all-zero pixel, as the official one-hot scatter of an
@@ -25,7 +26,8 @@ class LabelOneHot(keras.layers.Layer):
 
   def call(self, ids: tf.Tensor) -> tf.Tensor:
     classes = tf.range(self.num_classes, dtype=tf.float32)  # [K]
-    return tf.cast(tf.equal(tf.round(tf.cast(ids, tf.float32)), classes), tf.float32)
+    out = tf.float64 if self.compute_dtype == "float64" else tf.float32  # float64: references
+    return tf.cast(tf.equal(tf.round(tf.cast(ids, tf.float32)), classes), out)
 
   def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
     return (*input_shape[:-1], self.num_classes)

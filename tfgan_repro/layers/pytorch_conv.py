@@ -2,7 +2,8 @@
 exactly, built from Keras layers (functional helpers: tensor in, tensor out).
 
 Keras "same" differs from PyTorch's symmetric padding for strided convs (Conv k3 s2 p1, k4 s1 p1,
-ConvTranspose k3 s2 p1 output_padding 1; NOTES.md), so padding is explicit and the conv "valid".
+ConvTranspose k3 s2 p1 output_padding 1; docs/pitfalls.md), so padding is explicit and the conv
+"valid".
 Weights ~ N(0, 0.02), biases 0 (official --init_type normal --init_gain 0.02) by default;
 init="torch": PyTorch's default initialization (layers/initializers.py).
 """

@@ -51,7 +51,7 @@ class ReflectionPadding2D(keras.layers.Layer):
   and exported models have no MIRROR_PAD op).
 
   Reflection needs pad < size on each axis (TFLite's MIRROR_PAD returned garbage otherwise,
-  NOTES.md). When H or W is known statically and <= the pad, `call` raises ValueError.
+  docs/tflite.md). When H or W is known statically and <= the pad, `call` raises ValueError.
   """
 
   def __init__(self, padding: Padding2D, **kwargs: Any):

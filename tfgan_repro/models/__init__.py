@@ -7,6 +7,7 @@ from tfgan_repro.models import (
   pix2pix_builder,  # noqa: F401  (registers "pix2pix")
   pix2pixhd_builder,  # noqa: F401  (registers "pix2pixhd")
   stargan_builder,  # noqa: F401  (registers "stargan")
+  synthesis_builder,  # noqa: F401  (registers "dcgan")
 )
 from tfgan_repro.models.cycle_cgan import CycleCGAN
 from tfgan_repro.models.cycle_gan import CycleGAN
@@ -17,6 +18,7 @@ from tfgan_repro.models.pix2pixhd import Pix2PixHD
 from tfgan_repro.models.pretrained import PretrainedGenerator  # registers "pretrained"
 from tfgan_repro.models.registry import MODELS, build_model, network_from_config
 from tfgan_repro.models.stargan import StarGAN
+from tfgan_repro.models.synthesis import Synthesis
 
 __all__ = [
   "MODELS",
@@ -28,6 +30,7 @@ __all__ = [
   "Pix2PixHD",
   "PretrainedGenerator",
   "StarGAN",
+  "Synthesis",
   "build_model",
   "network_from_config",
 ]

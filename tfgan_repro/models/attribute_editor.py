@@ -5,15 +5,13 @@ Contract: `generators["G"]` takes [image [N, H, W, 3] in [-1, 1], condition [N, 
 "image" and "attributes", served as "images" and "attributes": export.inputs) and returns the
 edited image. `edit_condition(y)` is the condition that asks for the {0, 1} attribute vector y:
 the values themselves (Fader, StarGAN: a in [0, 1], slid past it up to config.eval.slider) or
-CycleCGAN's c = 2y - 1. Evaluation (attribute_evaluation) and export read only this.
+CycleCGAN's c = 2y - 1. The attribute_editing task (tasks/attribute_editing.py: evaluation,
+samples, export) reads only this.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import tensorflow as tf
-
-from tfgan_repro import data
 
 GENERATOR = "G"  # the editing generator's key in `generators`
 
@@ -21,6 +19,7 @@ GENERATOR = "G"  # the editing generator's key in `generators`
 class AttributeEditor:
   """Mixin placed before the family's GANModel base; the family sets `attribute_names`."""
 
+  task = "attribute_editing"
   attribute_names: tuple[str, ...] = ()
 
   @property
@@ -48,9 +47,3 @@ class AttributeEditor:
       flip = tf.one_hot(i, len(self.attribute_names))  # [A]: attribute i -> 1 - a_i
       columns[f"flip_{name}"] = self.edit(images, attributes + flip * (1.0 - 2.0 * attributes))
     return {"edits": columns}
-
-  def export_check_inputs(self, config, name: str, num: int) -> dict[str, np.ndarray]:
-    """The first `num` test faces, each asked for all its attributes flipped (export.inputs)."""
-    images, attributes, _ = data.attribute_test_arrays(config.data, num)
-    condition = np.asarray(self.edit_condition(1.0 - attributes), np.float32)
-    return {"images": images, "attributes": condition}

@@ -13,7 +13,8 @@ One training step, as the trainer runs it (docs/design.md, "The training contrac
      losses, as the official forward());
   2. each due phase, in declaration order: its `loss(ctx)` under its own tape -> per-example
      values, reduced over the GLOBAL batch; the gradient of its players' networks, clipped as
-     each player says, applied by each player's optimizer. Later phases see earlier updates
+     each player says, applied by each player's optimizer; then its `after()` (WGAN: the
+     critic's weights clipped after each critic update). Later phases see earlier updates
      (CycleGAN: G then D; pix2pix: D then G) and `ctx.shared` tensors earlier phases left;
   3. the EMA copies are updated; the step counter advances.
 A phase with interval k runs at the steps i with (i + 1) % k == 0 (official StarGAN: G when
@@ -31,15 +32,19 @@ import tensorflow as tf
 
 SAMPLERS = ("unpaired", "paired", "labelled", "latent", "latent_class")
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
 
 
 @dataclasses.dataclass(frozen=True)
 class Optimizer:
-  """Adam of one player, with the official linear learning-rate policy.
+  """The optimizer of one player (Adam unless `name` says otherwise), with the official linear
+  learning-rate policy.
 
   The rate is `lr` for `constant_epochs` epochs, then decays linearly to 0 over `decay_epochs`
   (official pytorch-CycleGAN-and-pix2pix --n_epochs / --n_epochs_decay); decay_epochs = 0 keeps
   it constant. clip_norm > 0 clips the gradient's global norm first (torch clip_grad_norm_).
+  name: "adam" (beta_1, beta_2, epsilon), "sgd" (momentum) or "rmsprop" (rho, momentum, epsilon;
+  WGAN, Arjovsky et al. 2017, Algorithm 1).
   """
 
   lr: float
@@ -49,8 +54,15 @@ class Optimizer:
   constant_epochs: int = 0
   decay_epochs: int = 0
   clip_norm: float = 0.0
+  name: str = "adam"
+  rho: float = (
+    0.99  # RMSProp's moving-average decay: torch.optim.RMSprop alpha 0.99 (official WGAN)
+  )
+  momentum: float = 0.0  # SGD / RMSProp momentum (torch default 0)
 
   def __post_init__(self):
+    if self.name not in OPTIMIZERS:
+      raise ValueError(f"optimizer name must be one of {OPTIMIZERS}, got {self.name!r}")
     if self.lr <= 0 or min(self.constant_epochs, self.decay_epochs, self.clip_norm) < 0:
       raise ValueError(f"invalid optimizer settings: {self}")
 
@@ -89,13 +101,25 @@ Loss = Callable[[StepContext], tuple[tf.Tensor, Mapping[str, tf.Tensor]]]
 
 @dataclasses.dataclass(frozen=True)
 class Phase:
-  """One update: `loss` of `players`' networks, every `interval` steps (lazy: loss x interval)."""
+  """One update: `loss` of `players`' networks, every `interval` steps (lazy: loss x interval).
+
+  logs: the names of the per-example values `loss` returns to log, declared so that the trainer
+  creates their metrics before the step is traced; the logged means count the steps the phase
+  ran. A phase with interval > 1 runs inside a conditional: it differentiates only what its loss
+  computes itself (tensors `forward` left in ctx.shared are constants to it), and what it writes
+  to ctx.shared is not seen by later phases. `after()` runs in cross-replica context once per
+  step the phase runs, after its updates, so it may assign its players' (mirrored) variables.
+  """
 
   name: str
   players: tuple[str, ...]
   loss: Loss
   interval: int = 1
   lazy: bool = False
+  logs: tuple[str, ...] = ()
+  # Run after the phase's optimizers applied, at the steps the phase runs (WGAN weight clipping,
+  # Arjovsky et al. 2017, Algorithm 1, line 8); None: nothing.
+  after: Callable[[], None] | None = None
 
   def __post_init__(self):
     if self.interval < 1:
@@ -163,6 +187,9 @@ class Contract:
       unknown = set(phase.players) - set(names)
       if unknown:
         raise ValueError(f"phase {phase.name!r} updates unknown players {sorted(unknown)}")
+    logs = [name for phase in self.phases for name in phase.logs]
+    if len(set(logs)) != len(logs):
+      raise ValueError(f"logged names repeat across phases: {logs}")
 
   def player(self, name: str) -> Player:
     return next(p for p in self.players if p.name == name)

@@ -68,8 +68,9 @@ class CycleCGAN(AttributeEditor, CycleGAN):
   def networks(self) -> dict[str, keras.Model]:
     return {"generator": self.G, "discriminator": self.D}
 
-  def player_variables(self, player: str) -> list:
-    return self._variables({"G": (self.G,), "D": (self.D,)}[player])
+  def player_networks(self) -> dict[str, tuple[keras.Model, ...]]:
+    """The two conditional nets (the four CycleGAN nets are views of them)."""
+    return {"G": (self.G,), "D": (self.D,)}
 
   def edit_condition(self, attributes01: tf.Tensor) -> tf.Tensor:
     """G's condition asking for the attribute a in {0, 1}: c = 2a - 1."""

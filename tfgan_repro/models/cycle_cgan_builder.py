@@ -12,7 +12,12 @@ from tfgan_repro.nets.conditional_network import conditional_network
 CONDITION_SIZE = 1  # one binary attribute: c in {-1, +1}
 
 
-@register_model("cycle_cgan", config_module="configs.cycle_cgan")
+@register_model(
+  "cycle_cgan",
+  config_module="configs.cycle_cgan",
+  paper_counts=None,  # no official code, no paper config: the counts are of its shipped run
+  paper_variant="glasses64",
+)
 def build_cycle_cgan(config: ml_collections.ConfigDict) -> CycleCGAN:
   """G and D are config.generator / config.discriminator (CycleGAN's nets) on 3 + 1 channels,
   wrapped to take [image, c]."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ml_collections
 
 from tfgan_repro.models.cycle_gan import CycleGAN
-from tfgan_repro.models.registry import network_from_config, register_model
+from tfgan_repro.models.registry import network_from_config, optimizer_from_config, register_model
 
 
 def cycle_gan_options(config: ml_collections.ConfigDict) -> dict:
@@ -21,12 +21,18 @@ def cycle_gan_options(config: ml_collections.ConfigDict) -> dict:
     pool_size=config.train.pool_size,
     d_noise_std=loss.d_noise_std,
     d_noise_decay_steps=loss.d_noise_decay_steps,
+    optimizer=optimizer_from_config(config),
     global_batch_size=config.batch_size,
     seed=config.seed,
   )
 
 
-@register_model("cycle_gan", config_module="configs.cyclegan")
+@register_model(
+  "cycle_gan",
+  config_module="configs.cyclegan",
+  # official --netG resnet_9blocks / --netD basic at 256 px (docs/official_counts.md)
+  paper_counts={"generator": 11_378_179, "discriminator": 2_764_737},
+)
 def build_cycle_gan(config: ml_collections.ConfigDict) -> CycleGAN:
   return CycleGAN(
     G_AB=network_from_config(config.generator, name="G_AB"),

@@ -21,7 +21,7 @@ Code names -> paper (Sec. 3-4) -> official facebookresearch/FaderNetworks (src/t
 Step (official train.py loop): the discriminators first, on the autoencoder in inference mode
 (official ae.eval()); then the autoencoder, with the discriminators in inference mode (official
 lat_dis.eval(), ptc_dis.eval()). Every lambda of discriminator feedback ramps up with the step
-as official get_lambda. Each network's gradient norm is clipped to clip_grad_norm (official
+as official get_lambda. Each network's gradient norm is clipped to optimizer.clip_norm (official
 --clip_grad_norm 5). Both discriminators take one joint Adam step: their losses are independent,
 so it equals the official separate optimizers of equal settings. Official steps draw a fresh batch
 for each network; here they share the step's batch.
@@ -33,15 +33,21 @@ import keras
 import tensorflow as tf
 
 from tfgan_repro import losses
+from tfgan_repro.models import contract
 from tfgan_repro.models.attribute_editor import AttributeEditor
 from tfgan_repro.models.gan_model import GANModel
 
 # official flip_attributes(.., 'all'): a random class per attribute; "flip": 1 - y.
 FAKE_ATTRIBUTES = ("random", "flip")
+# official --ae_optimizer / --dis_optimizer "adam,lr=0.0002" (get_optimizer: betas (0.5, 0.999),
+# torch.optim.Adam's eps 1e-8), --clip_grad_norm 5
+OFFICIAL_OPTIMIZER = contract.Optimizer(
+  lr=2e-4, beta_1=0.5, beta_2=0.999, epsilon=1e-8, clip_norm=5.0
+)
 
 
 class Fader(AttributeEditor, GANModel):
-  """Fader Networks (latent discriminator) and FaderGAN (image discriminator), one train_step.
+  """Fader Networks (latent discriminator) and FaderGAN (image discriminator), one contract.
 
   G: the autoencoder [image, attributes [N, A]] -> image, with sub-models "encoder", "decoder".
   lat_dis: latent -> [N, 2A] logits, or None. img_dis: image -> patch logits (official
@@ -62,7 +68,7 @@ class Fader(AttributeEditor, GANModel):
     lambda_schedule: int = 500_000,  # official --lambda_schedule 500000 (0: no ramp)
     smooth_label: float = 0.2,  # official --smooth_label 0.2
     fake_attributes: str = "random",  # official flip_attributes(batch_y, params, 'all')
-    clip_grad_norm: float = 5.0,  # official --clip_grad_norm 5 (0: off)
+    optimizer: contract.Optimizer = OFFICIAL_OPTIMIZER,  # of both players (G and D)
     slider_range: tuple[float, float] = (0.0, 5.0),
     global_batch_size: int = 32,  # official --batch_size 32
     seed: int = 0,
@@ -77,16 +83,7 @@ class Fader(AttributeEditor, GANModel):
     if lambda_schedule < 0:
       raise ValueError(f"lambda_schedule must be >= 0, got {lambda_schedule!r}")
     classifies = img_dis is not None and len(img_dis.outputs) == 2
-    names = ["rec"]
-    if lat_dis is not None:
-      names += ["lat_dis", "lat_dis_ae"]
-    if img_dis is not None:
-      names += ["D_real", "D_fake", "G_adv"]
-    if classifies:
-      names += ["D_cls", "G_cls"]
-    super().__init__(
-      loss_names=(*names, "G_total"), global_batch_size=global_batch_size, seed=seed, **kwargs
-    )
+    super().__init__(global_batch_size=global_batch_size, seed=seed, **kwargs)
     self.G, self.lat_dis, self.img_dis = G, lat_dis, img_dis
     self.encoder, self.decoder = G.get_layer("encoder"), G.get_layer("decoder")
     self.classifies = classifies
@@ -99,7 +96,7 @@ class Fader(AttributeEditor, GANModel):
     self.lambda_ae, self.lambda_lat_dis = lambda_ae, lambda_lat_dis
     self.lambda_adv, self.lambda_cls = lambda_adv, lambda_cls
     self.lambda_schedule, self.smooth_label = lambda_schedule, smooth_label
-    self.fake_attributes, self.clip_grad_norm = fake_attributes, clip_grad_norm
+    self.fake_attributes, self.optimizer_settings = fake_attributes, optimizer
     self.slider_range = tuple(slider_range)
 
   @property
@@ -117,9 +114,6 @@ class Fader(AttributeEditor, GANModel):
 
   def _discriminators(self) -> list[keras.Model]:
     return [net for net in (self.lat_dis, self.img_dis) if net is not None]
-
-  def player_variables(self, player: str) -> list:
-    return self._variables({"G": [self.G], "D": self._discriminators()}[player])
 
   def call(self, inputs: list[tf.Tensor] | tf.Tensor, training: bool = False) -> tf.Tensor:
     """Inference path: [images, target attributes] -> edited images. Images alone (what fit's
@@ -155,64 +149,81 @@ class Fader(AttributeEditor, GANModel):
     out = self.img_dis(images, training=training)
     return (out[0], out[1]) if self.classifies else (out, None)
 
-  def train_step(self, data):
-    images, attributes = data
-    attributes = tf.cast(attributes, tf.float32)
-    step = self.step  # official n_total_iter: the iterations before this one
-    ramp = self.lambda_ramp(step)
-    logs = {}
-
-    # 1. Discriminators, on the autoencoder in inference mode (official ae.eval()).
-    latent = self.encoder(images, training=False)
-    if self.img_dis is not None:
-      fakes = self.decoder([latent, self._fake_targets(attributes, step, salt=1)], training=False)
-    with tf.GradientTape() as d_tape:
-      d_total = 0.0
-      if self.lat_dis is not None:
-        logs["lat_dis"] = losses.attribute_cross_entropy(
-          self.lat_dis(latent, training=True), attributes
-        )
-        d_total += logs["lat_dis"]
-      if self.img_dis is not None:
-        real_adv, real_cls = self._judge(images, training=True)
-        fake_adv, _ = self._judge(fakes, training=True)
-        logs["D_real"] = losses.mean_probability_bce(real_adv, 1.0 - self.smooth_label)
-        logs["D_fake"] = losses.mean_probability_bce(fake_adv, self.smooth_label)
-        d_total += logs["D_real"] + logs["D_fake"]
-        if self.classifies:
-          logs["D_cls"] = losses.attribute_bce(real_cls, attributes)
-          d_total += logs["D_cls"]
-      d_loss = self.reduce(d_total)
-    nets = self._discriminators()
-    grads = d_tape.gradient(d_loss, [net.trainable_variables for net in nets])
-    if self.clip_grad_norm:  # official: each discriminator's norm clipped on its own
-      grads = [self.clip_gradients(g, self.clip_grad_norm) for g in grads]
-    self.d_optimizer.apply_gradients(zip(sum(grads, []), self._variables(nets), strict=True))
-
-    # 2. Autoencoder (official ae.train(), discriminators in eval()).
-    with tf.GradientTape() as g_tape:
-      latent = self.encoder(images, training=True)
-      reconstruction = self.decoder([latent, attributes], training=True)
-      logs["rec"] = self.lambda_ae * losses.mse_loss(reconstruction, images)
-      g_total = logs["rec"]
-      if self.lat_dis is not None:
-        # E is trained to make lat_dis predict the flipped attributes (official flip=True).
-        logs["lat_dis_ae"] = losses.attribute_cross_entropy(
-          self.lat_dis(latent, training=False), 1.0 - attributes
-        )
-        g_total += self.lambda_lat_dis * ramp * logs["lat_dis_ae"]
-      if self.img_dis is not None:
-        targets = self._fake_targets(attributes, step, salt=2)
-        fake_adv, fake_cls = self._judge(
-          self.decoder([latent, targets], training=True), training=False
-        )
-        logs["G_adv"] = losses.mean_probability_bce(fake_adv, 1.0 - self.smooth_label)
-        g_total += self.lambda_adv * ramp * logs["G_adv"]
-        if self.classifies:
-          logs["G_cls"] = losses.attribute_bce(fake_cls, targets)
-          g_total += self.lambda_cls * ramp * logs["G_cls"]
-      g_loss = self.reduce(g_total)
-    self.update(
-      g_tape, g_loss, self.player_variables("G"), self.g_optimizer, clip_norm=self.clip_grad_norm
+  # ---- training ------------------------------------------------------------------------------
+  def contract(self) -> contract.Contract:
+    """Official train.py loop: the discriminators' steps, then autoencoder_step. Player "D" (the
+    latent and / or image discriminator) clips each network's gradient on its own (official: one
+    clip_grad_norm per discriminator); player "G" (the autoencoder) clips its own."""
+    discriminators = tuple(self._discriminators())
+    d_logs = (["lat_dis"] if self.lat_dis is not None else []) + (
+      ["D_real", "D_fake"] if self.img_dis is not None else []
     )
-    return self.log(**logs, G_total=g_total)
+    g_logs = ["rec"] + (["lat_dis_ae"] if self.lat_dis is not None else [])
+    if self.img_dis is not None:
+      g_logs.append("G_adv")
+    if self.classifies:
+      d_logs.append("D_cls")
+      g_logs.append("G_cls")
+    return contract.Contract(
+      players=(
+        contract.Player("D", discriminators, self.optimizer_settings, clip_each_network=True),
+        contract.Player("G", (self.G,), self.optimizer_settings),
+      ),
+      phases=(
+        contract.Phase("D", ("D",), self._d_loss, logs=tuple(d_logs)),
+        contract.Phase("G", ("G",), self._g_loss, logs=(*g_logs, "G_total")),
+      ),
+      sampler=contract.Sampler("labelled"),
+    )
+
+  def _d_loss(self, ctx: contract.StepContext):
+    """The discriminators, on the autoencoder in inference mode (official ae.eval())."""
+    images, attributes = ctx.batch[0], tf.cast(ctx.batch[1], tf.float32)
+    latent = self.encoder(images, training=False)
+    logs = {}
+    total = 0.0
+    if self.lat_dis is not None:
+      logs["lat_dis"] = losses.attribute_cross_entropy(
+        self.lat_dis(latent, training=True), attributes
+      )
+      total += logs["lat_dis"]
+    if self.img_dis is not None:
+      targets = self._fake_targets(attributes, ctx.step, salt=1)
+      fakes = self.decoder([latent, targets], training=False)
+      real_adv, real_cls = self._judge(images, training=True)
+      fake_adv, _ = self._judge(fakes, training=True)
+      logs["D_real"] = losses.mean_probability_bce(real_adv, 1.0 - self.smooth_label)
+      logs["D_fake"] = losses.mean_probability_bce(fake_adv, self.smooth_label)
+      total += logs["D_real"] + logs["D_fake"]
+      if self.classifies:
+        logs["D_cls"] = losses.attribute_bce(real_cls, attributes)
+        total += logs["D_cls"]
+    return total, logs
+
+  def _g_loss(self, ctx: contract.StepContext):
+    """The autoencoder (official ae.train(), the discriminators in eval()); every feedback
+    lambda ramped with the step (official get_lambda)."""
+    images, attributes = ctx.batch[0], tf.cast(ctx.batch[1], tf.float32)
+    ramp = self.lambda_ramp(ctx.step)
+    latent = self.encoder(images, training=True)
+    reconstruction = self.decoder([latent, attributes], training=True)
+    logs = {"rec": self.lambda_ae * losses.mse_loss(reconstruction, images)}
+    total = logs["rec"]
+    if self.lat_dis is not None:
+      # E is trained to make lat_dis predict the flipped attributes (official flip=True).
+      logs["lat_dis_ae"] = losses.attribute_cross_entropy(
+        self.lat_dis(latent, training=False), 1.0 - attributes
+      )
+      total += self.lambda_lat_dis * ramp * logs["lat_dis_ae"]
+    if self.img_dis is not None:
+      targets = self._fake_targets(attributes, ctx.step, salt=2)
+      fake_adv, fake_cls = self._judge(
+        self.decoder([latent, targets], training=True), training=False
+      )
+      logs["G_adv"] = losses.mean_probability_bce(fake_adv, 1.0 - self.smooth_label)
+      total += self.lambda_adv * ramp * logs["G_adv"]
+      if self.classifies:
+        logs["G_cls"] = losses.attribute_bce(fake_cls, targets)
+        total += self.lambda_cls * ramp * logs["G_cls"]
+    logs["G_total"] = total
+    return total, logs

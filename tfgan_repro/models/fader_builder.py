@@ -8,8 +8,8 @@ import keras
 import ml_collections
 
 from tfgan_repro import data, nets
-from tfgan_repro.models.fader import Fader
-from tfgan_repro.models.registry import network_from_config, register_model
+from tfgan_repro.models.fader import OFFICIAL_OPTIMIZER, Fader
+from tfgan_repro.models.registry import network_from_config, optimizer_from_config, register_model
 
 
 def _network(net_config: ml_collections.ConfigDict, **fixed) -> keras.Model | None:
@@ -20,8 +20,16 @@ def _network(net_config: ml_collections.ConfigDict, **fixed) -> keras.Model | No
   return network_from_config(net_config, **{k: v for k, v in fixed.items() if k in params})
 
 
-@register_model("fader", config_module="configs.fader")
-@register_model("fader_gan", config_module="configs.fader_gan")
+@register_model(
+  "fader",
+  config_module="configs.fader",
+  # official train.py defaults (docs/official_counts.md)
+  paper_counts={"generator": 14_032_352, "latent_discriminator": 8_656_388},
+  # official --attr "Smiling,Male": 2 attributes (the counts depend on their number only)
+  paper_overrides={"data.attributes": "smile,beard"},
+)
+# FaderGAN has no official code (the seed research's Fader variant): no counts to compare with.
+@register_model("fader_gan", config_module="configs.fader_gan", paper_counts=None)
 def build_fader(config: ml_collections.ConfigDict) -> Fader:
   """G: the autoencoder for the data's attributes (any image size: dynamic-size export); the
   latent discriminator continues G's encoder (its n_layers, init_fm, max_fm) at the training
@@ -53,7 +61,10 @@ def build_fader(config: ml_collections.ConfigDict) -> Fader:
     lambda_schedule=loss.lambda_schedule,
     smooth_label=loss.smooth_label,
     fake_attributes=loss.fake_attributes,
-    clip_grad_norm=config.optimizer.clip_grad_norm,
+    # official --ae_optimizer = --dis_optimizer, torch.optim.Adam's eps, --clip_grad_norm
+    optimizer=optimizer_from_config(
+      config, epsilon=OFFICIAL_OPTIMIZER.epsilon, clip_norm=config.optimizer.clip_grad_norm
+    ),
     slider_range=tuple(config.eval.slider),
     global_batch_size=config.batch_size,
     seed=config.seed,

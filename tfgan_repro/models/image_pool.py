@@ -11,7 +11,7 @@ class ImagePool(keras.layers.Layer):
   stored image with probability 0.5 (and stores the new one in its place), else the new image.
 
   The buffer and count are non-trainable variables with `aggregation="none"`, so under a
-  MirroredStrategy every replica keeps its own pool (NOTES.md), and checkpoints hold them.
+  MirroredStrategy every replica keeps its own pool (docs/pitfalls.md), and checkpoints hold them.
   `pool_size` 0 disables the pool (returns the input).
   """
 

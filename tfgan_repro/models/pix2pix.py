@@ -19,14 +19,21 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro import losses
+from tfgan_repro.models.contract import Contract, Optimizer, Phase, Player, Sampler, StepContext
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.nets.common import without_inference_dropout
 
-LOSS_NAMES = ("G_GAN", "G_L1", "G_total", "D_real", "D_fake")
+G_LOSS_NAMES = ("G_GAN", "G_L1", "G_total")
+D_LOSS_NAMES = ("D_real", "D_fake")
+LOSS_NAMES = G_LOSS_NAMES + D_LOSS_NAMES
+# official --lr 0.0002 --beta1 0.5 (Adam betas (beta1, 0.999)), for G and D alike
+OPTIMIZER = Optimizer(lr=2e-4, beta_1=0.5, beta_2=0.999)
 
 
 class Pix2Pix(GANModel):
   """pix2pix with the official update order: forward G once, update D, then update G."""
+
+  task = "translation"
 
   def __init__(
     self,
@@ -37,13 +44,13 @@ class Pix2Pix(GANModel):
     lambda_l1: float = 100.0,  # official --lambda_L1 100 (paper Sec. 4: lambda = 100)
     eval_mode: bool = False,  # official test.py --eval (off: the paper's test-time protocol)
     input_palette: np.ndarray | None = None,  # [C, 3] in [-1, 1]: shows one-hot inputs as colours
+    optimizer: Optimizer = OPTIMIZER,  # of G and D (official: one setting for both)
     global_batch_size: int = 1,  # official --batch_size 1
     seed: int = 0,
     **kwargs,
   ):
-    super().__init__(
-      loss_names=LOSS_NAMES, global_batch_size=global_batch_size, seed=seed, **kwargs
-    )
+    super().__init__(global_batch_size=global_batch_size, seed=seed, **kwargs)
+    self.optimizer_settings = optimizer
     if gan_mode not in losses.GAN_MODES:
       raise ValueError(f"gan_mode must be one of {losses.GAN_MODES}, got {gan_mode!r}")
     self.G, self.D = G, D
@@ -58,8 +65,21 @@ class Pix2Pix(GANModel):
   def networks(self) -> dict[str, keras.Model]:
     return {"generator": self.G, "discriminator": self.D}
 
-  def player_variables(self, player: str) -> list:
-    return self._variables({"G": (self.G,), "D": (self.D,)}[player])
+  def contract(self) -> Contract:
+    """One G forward, D's step, then G's step against the updated D (official
+    optimize_parameters: forward(), backward_D(), optimizer_D.step(), backward_G())."""
+    return Contract(
+      players=(
+        Player("G", (self.G,), self.optimizer_settings),
+        Player("D", (self.D,), self.optimizer_settings),
+      ),
+      phases=(
+        Phase("D", ("D",), self._discriminator_loss, logs=D_LOSS_NAMES),
+        Phase("G", ("G",), self._generator_loss, logs=G_LOSS_NAMES),
+      ),
+      sampler=Sampler("paired"),
+      forward=self._forward,
+    )
 
   def call(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
     """Inference path: A -> B."""
@@ -74,30 +94,33 @@ class Pix2Pix(GANModel):
     pred_real = self.D(tf.concat([real_a, real_b], axis=-1), training=True)
     return losses.discriminator_terms(self.gan_mode, pred_real, pred_fake)
 
-  def train_step(self, data):
-    real_a, real_b = data
-    with tf.GradientTape() as g_tape:
-      fake_b = self.G(real_a, training=True)  # official forward(): one G pass for both updates
-      with g_tape.stop_recording():
-        with tf.GradientTape() as d_tape:
-          d_real, d_fake = self._d_loss(real_a, real_b, tf.stop_gradient(fake_b))
-          d_loss = self.reduce(0.5 * (d_real + d_fake))  # official: (D_fake + D_real) * 0.5
-        self.update(d_tape, d_loss, self.player_variables("D"), self.d_optimizer)
-      # G's step sees the updated D (official: optimizer_D.step() before backward_G()).
-      pred_fake = self.D(tf.concat([real_a, fake_b], axis=-1), training=True)
-      g_gan = losses.generator_loss(self.gan_mode, pred_fake)
-      g_l1 = self.lambda_l1 * losses.l1_loss(fake_b, real_b)
-      g_total = g_gan + g_l1
-      g_loss = self.reduce(g_total)
-    self.update(g_tape, g_loss, self.player_variables("G"), self.g_optimizer)
-    return self.log(G_GAN=g_gan, G_L1=g_l1, G_total=g_total, D_real=d_real, D_fake=d_fake)
+  def _forward(self, ctx: StepContext) -> None:
+    """fake_b = G(a): one G pass for both updates (official forward())."""
+    real_a, _ = ctx.batch
+    ctx.shared["fake_b"] = self.G(real_a, training=True)
+
+  def _discriminator_loss(self, ctx: StepContext) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+    """(D_real + D_fake) / 2 per example (official backward_D), on the detached fake."""
+    real_a, real_b = ctx.batch
+    d_real, d_fake = self._d_loss(real_a, real_b, tf.stop_gradient(ctx.shared["fake_b"]))
+    return 0.5 * (d_real + d_fake), {"D_real": d_real, "D_fake": d_fake}
+
+  def _generator_loss(self, ctx: StepContext) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
+    """G_GAN + lambda L1 per example (official backward_G), judged by the updated D."""
+    real_a, real_b = ctx.batch
+    fake_b = ctx.shared["fake_b"]
+    pred_fake = self.D(tf.concat([real_a, fake_b], axis=-1), training=True)
+    g_gan = losses.generator_loss(self.gan_mode, pred_fake)
+    g_l1 = self.lambda_l1 * losses.l1_loss(fake_b, real_b)
+    g_total = g_gan + g_l1
+    return g_total, {"G_GAN": g_gan, "G_L1": g_l1, "G_total": g_total}
 
   def translate(self, name: str, images: tf.Tensor) -> tf.Tensor:
     """G(images) by the test protocol (module docstring): eval_mode, or one image at a time in
     training mode (dropout, batch statistics of that image) leaving the running statistics as
     they were (official test.py runs no optimizer step; batch norm still updates them there,
     but nothing reads them without --eval)."""
-    net = self.generators[name]
+    net = self.shipped_generators[name]
     if self.eval_mode:
       return without_inference_dropout(net)(images, training=False)
     saved = [v.numpy() for v in net.non_trainable_variables]

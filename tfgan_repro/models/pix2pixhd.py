@@ -18,8 +18,6 @@ losses of that forward (D's step does not see the updated G).
 
 from __future__ import annotations
 
-import os
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -27,11 +25,16 @@ from absl import logging
 
 from tfgan_repro import data, losses
 from tfgan_repro.layers import ChannelSlice, InstanceEdges, LabelOneHot
+from tfgan_repro.models.contract import Contract, Optimizer, Phase, Player, Sampler, StepContext
 from tfgan_repro.models.feature_clusters import N_CLUSTERS, cluster_centres, instance_features
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.nets.local_enhancer import global_layers, load_global_weights
 
-LOSS_NAMES = ("G_GAN", "G_GAN_Feat", "G_VGG", "G_total", "D_real", "D_fake")
+G_LOSS_NAMES = ("G_GAN", "G_GAN_Feat", "G_VGG", "G_total")
+D_LOSS_NAMES = ("D_real", "D_fake")
+LOSS_NAMES = G_LOSS_NAMES + D_LOSS_NAMES
+# official --lr 0.0002 --beta1 0.5 (Adam betas (beta1, 0.999)), for G and D alike
+OPTIMIZER = Optimizer(lr=2e-4, beta_1=0.5, beta_2=0.999)
 STAGES = ("global", "local", "joint")  # paper Sec. 3.2: train G1, then G2 with G1 fixed, then both
 
 
@@ -39,36 +42,20 @@ def _same_shapes(a: keras.Model, b: keras.Model) -> bool:
   return [w.shape for w in a.weights] == [w.shape for w in b.weights]
 
 
-def _load_previous_stage(workdir: str) -> Pix2PixHD:
-  """The newest checkpoint of a pix2pixHD run (its own init_from is not followed)."""
-  from tfgan_repro.models.registry import build_model  # noqa: PLC0415 (registry imports models)
-  from tfgan_repro.training import checkpointing  # noqa: PLC0415 (it imports models)
-
-  config = checkpointing.load_config(workdir)
-  if config.model != "pix2pixhd":
-    raise ValueError(f"init_from {workdir!r} is a {config.model!r} run, not pix2pixhd")
-  config.init_from = ""
-  path = tf.train.latest_checkpoint(os.path.join(workdir, checkpointing.CHECKPOINT_DIR))
-  if path is None:
-    raise ValueError(f"init_from {workdir!r} has no checkpoint")
-  model = build_model(config)
-  tf.train.Checkpoint(model=model).restore(path).expect_partial()
-  return model
-
-
 class _FeatureClusters(keras.callbacks.Callback):
-  """Computes the feature clusters at the end of the run's last fit epoch."""
+  """Computes the feature clusters of `gan` at the end of the run's last fit epoch."""
 
-  def __init__(self, config):
+  def __init__(self, config, gan: Pix2PixHD):
     super().__init__()
     self.config = config
+    self.gan = _Untracked(gan)
 
   def on_epoch_end(self, epoch, logs=None):
     if epoch + 1 == self.params.get("epochs"):
       pairs = data.paired_dataset(
         self.config.data, "train", 1, training=False, seed=self.config.seed
       )
-      counts = self.model.compute_feature_clusters(pairs)
+      counts = self.gan.value.compute_feature_clusters(pairs)
       logging.info("pix2pixHD feature clusters per class: %s", counts.tolist())
 
 
@@ -81,6 +68,8 @@ class _Untracked:
 
 class Pix2PixHD(GANModel):
   """pix2pixHD on inputs a = [one-hot labels (num_classes), instance ids (1)] and photos b."""
+
+  task = "translation"
 
   def __init__(
     self,
@@ -97,13 +86,13 @@ class Pix2PixHD(GANModel):
     n_clusters: int = N_CLUSTERS,
     feature_cluster: int = 0,  # the cluster (0 = the largest) the exported G uses per class
     input_palette: np.ndarray | None = None,
+    optimizer: Optimizer = OPTIMIZER,  # of G (and E) and D (official: one setting for both)
     global_batch_size: int = 1,  # official --batchSize 1
     seed: int = 0,
     **kwargs,
   ):
-    super().__init__(
-      loss_names=LOSS_NAMES, global_batch_size=global_batch_size, seed=seed, **kwargs
-    )
+    super().__init__(global_batch_size=global_batch_size, seed=seed, **kwargs)
+    self.optimizer_settings = optimizer
     if stage not in STAGES:
       raise ValueError(f"stage must be one of {STAGES}, got {stage!r}")
     if num_classes < 1:
@@ -155,9 +144,9 @@ class Pix2PixHD(GANModel):
     a = keras.layers.Concatenate(name="labels_and_instances")([labels, ids])
     return {"G": keras.Model([label_map, instance_map], self.G(a), name="G_serving")}
 
-  def export_check_inputs(self, config, name: str, num: int) -> dict[str, np.ndarray]:
-    """The first `num` held-out label maps as the served inputs (class ids, raw instance ids)."""
-    a = data.domain_images(config.data, "test", "A", num)  # [N, H, W, classes + 1]
+  def serving_inputs(self, a: np.ndarray) -> dict[str, np.ndarray]:
+    """Inputs a [N, H, W, classes + 1] (one-hot labels, scaled instance ids) as the served maps:
+    class ids and raw instance ids."""
     return {
       "label_map": np.argmax(a[..., : self.num_classes], -1)[..., None].astype(np.float32),
       "instance_map": np.rint(a[..., self.num_classes :] * data.INSTANCE_ID_SCALE),
@@ -173,12 +162,28 @@ class Pix2PixHD(GANModel):
 
   @property
   def networks(self) -> dict[str, keras.Model]:
-    return {"generator": self.G_core, "discriminator": self.D}
+    """G_core, D and, with instance features on, the feature encoder E."""
+    nets = {"generator": self.G_core, "discriminator": self.D}
+    if self.E is not None:
+      nets["encoder"] = self.E
+    return nets
 
-  def player_variables(self, player: str) -> list:
-    """G: G_core's trainable variables (G2's only in stage "local") and E's; D: D's."""
-    nets = {"G": (self.G_core, self.E) if self.E is not None else (self.G_core,), "D": (self.D,)}
-    return self._variables(nets[player])
+  def contract(self) -> Contract:
+    """One forward, then G's step and D's step on its losses (official train.py). G's optimizer
+    holds G_core's trainable variables (G2's only in stage "local") and E's; D's, D's."""
+    g_nets = (self.G_core,) if self.E is None else (self.G_core, self.E)
+    return Contract(
+      players=(
+        Player("G", g_nets, self.optimizer_settings),
+        Player("D", (self.D,), self.optimizer_settings),
+      ),
+      phases=(
+        Phase("G", ("G",), lambda ctx: ctx.shared["G"], logs=G_LOSS_NAMES),
+        Phase("D", ("D",), lambda ctx: ctx.shared["D"], logs=D_LOSS_NAMES),
+      ),
+      sampler=Sampler("paired"),
+      forward=self._forward,
+    )
 
   def call(self, a: tf.Tensor, training: bool = False) -> tf.Tensor:
     """Inference path: labels + instance ids -> image."""
@@ -200,37 +205,35 @@ class Pix2PixHD(GANModel):
     g_vgg = self.lambda_feat * losses.vgg_loss(self.vgg, fake_b, real_b) if self.vgg else zero
     return {"G_GAN": g_gan, "G_GAN_Feat": g_feat, "G_VGG": g_vgg, "G_total": g_gan + g_feat + g_vgg}
 
-  def train_step(self, data):
-    a, real_b = data
+  def _forward(self, ctx: StepContext) -> None:
+    """Both players' per-example losses of one forward (official pix2pixHDModel.forward), under
+    both tapes: ctx.shared["G"] and ctx.shared["D"] = (total, logs)."""
+    a, real_b = ctx.batch
     input_label, ids = self._split(a)
-    with tf.GradientTape(persistent=True) as tape:
-      g_input = input_label
-      if self.E is not None:  # official forward(): feat_map = netE(real_image, inst)
-        g_input = tf.concat([input_label, self.E(tf.concat([real_b, ids], -1), training=True)], -1)
-      fake_b = self.G_core(g_input, training=True)
-      # One D pass on the fake serves both players (no image pool: official --pool_size 0).
-      pred_fake = self.D(tf.concat([input_label, fake_b], -1), training=True)
-      pred_real = self.D(tf.concat([input_label, real_b], -1), training=True)
-      g = self._generator_losses(pred_fake, pred_real, fake_b, real_b)
-      # D's gradient does not reach G (official: fake_image.detach()); only D's variables are
-      # differentiated for d_loss, so the same predictions serve.
-      d_real, d_fake = losses.discriminator_terms(
-        "lsgan", [p[-1] for p in pred_real], [p[-1] for p in pred_fake]
-      )
-      g_loss = self.reduce(g["G_total"])
-      d_loss = self.reduce(0.5 * (d_real + d_fake))  # official: (D_fake + D_real) * 0.5
-    self.update(tape, g_loss, self.player_variables("G"), self.g_optimizer)
-    self.update(tape, d_loss, self.player_variables("D"), self.d_optimizer)
-    del tape
-    return self.log(**g, D_real=d_real, D_fake=d_fake)
+    g_input = input_label
+    if self.E is not None:  # official forward(): feat_map = netE(real_image, inst)
+      g_input = tf.concat([input_label, self.E(tf.concat([real_b, ids], -1), training=True)], -1)
+    fake_b = self.G_core(g_input, training=True)
+    # One D pass on the fake serves both players (no image pool: official --pool_size 0).
+    pred_fake = self.D(tf.concat([input_label, fake_b], -1), training=True)
+    pred_real = self.D(tf.concat([input_label, real_b], -1), training=True)
+    g = self._generator_losses(pred_fake, pred_real, fake_b, real_b)
+    # D's gradient does not reach G (official: fake_image.detach()): D's phase differentiates
+    # only D's variables, so the same predictions serve.
+    d_real, d_fake = losses.discriminator_terms(
+      "lsgan", [p[-1] for p in pred_real], [p[-1] for p in pred_fake]
+    )
+    ctx.shared["G"] = (g["G_total"], g)
+    # official: (D_fake + D_real) * 0.5
+    ctx.shared["D"] = (0.5 * (d_real + d_fake), {"D_real": d_real, "D_fake": d_fake})
 
   # ---- stages (paper Sec. 3.2; official --load_pretrain, --niter_fix_global) -------------
-  def warm_start(self, config) -> None:
-    """A fresh run with config.init_from set starts from that run (the previous stage): its G1
-    (global -> local), or its whole G (local -> joint); and its E and D where they match."""
-    if not config.get("init_from"):
-      return
-    previous = _load_previous_stage(config.init_from)
+  def warm_start_from(self, previous: GANModel) -> None:
+    """A fresh run starts from the previous stage's model (config.init_from, restored by the
+    trainer): its G1 (global -> local), or its whole G (local -> joint); and its E and D where
+    they match."""
+    if not isinstance(previous, Pix2PixHD):
+      raise ValueError(f"init_from must be a pix2pixhd run, got a {type(previous).__name__}")
     if previous.stage == "global" and self.stage != "global":
       copied = load_global_weights(self.G_core, previous.G_core)
     else:
@@ -240,13 +243,16 @@ class Pix2PixHD(GANModel):
       if mine is not None and theirs is not None and _same_shapes(mine, theirs):
         mine.set_weights(theirs.get_weights())
     logging.info(
-      "pix2pixHD %s stage: initialised from %s (%d G layers)", self.stage, config.init_from, copied
+      "pix2pixHD %s stage: initialised from the %s stage (%d G layers)",
+      self.stage,
+      previous.stage,
+      copied,
     )
 
   def training_callbacks(self, config) -> list:
     """With features: k-means of E's features at the end of the last epoch (before its
     checkpoint), over the training split (official encode_features.py after training)."""
-    return [] if self.E is None else [_FeatureClusters(config)]
+    return [] if self.E is None else [_FeatureClusters(config, self)]
 
   # ---- test-time features (official encode_features.py + sample_features) -----------------
   def compute_feature_clusters(self, dataset: tf.data.Dataset) -> np.ndarray:

@@ -7,7 +7,7 @@ from absl import logging
 
 from tfgan_repro import data, losses, nets
 from tfgan_repro.models.pix2pixhd import STAGES, Pix2PixHD
-from tfgan_repro.models.registry import network_from_config, register_model
+from tfgan_repro.models.registry import network_from_config, optimizer_from_config, register_model
 
 
 def generator_core(config: ml_collections.ConfigDict, input_channels: int, output_channels: int):
@@ -57,7 +57,13 @@ def _vgg(loss: ml_collections.ConfigDict):
   return losses.vgg19_features(loss.vgg_weights)
 
 
-@register_model("pix2pixhd", config_module="configs.pix2pixhd")
+@register_model(
+  "pix2pixhd",
+  config_module="configs.pix2pixhd",
+  # official label2city: --netG global, 36 input channels; --num_D 3 on 39 (docs/official_counts.md)
+  paper_counts={"generator": 182_546_755, "discriminator": 8_404_803},
+  paper_overrides={"data.num_classes": 35},  # official --label_nc 35 (the procedural city has 8)
+)
 def build_pix2pixhd(config: ml_collections.ConfigDict) -> Pix2PixHD:
   """G_core sees labels + boundary map (+ feat_num instance features); D sees labels + boundary
   map + image (official netD_input_nc = label_nc + 1 + output_nc); E maps the photo to feat_num."""
@@ -98,6 +104,7 @@ def build_pix2pixhd(config: ml_collections.ConfigDict) -> Pix2PixHD:
     n_clusters=feat.n_clusters,
     feature_cluster=feat.feature_cluster,
     input_palette=data.label_palette(config.data),
+    optimizer=optimizer_from_config(config),
     global_batch_size=config.batch_size,
     seed=config.seed,
   )

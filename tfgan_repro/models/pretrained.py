@@ -20,8 +20,10 @@ GENERATOR_NAME = "G"  # the key of `generators`: export writes RUN/export/G/
 class PretrainedGenerator(GANModel):
   """Holds `G`; `call` is G's forward pass. Training refuses with a ValueError."""
 
+  task = "translation"  # the imported generators are CycleGAN's and pix2pix's
+
   def __init__(self, *, G: keras.Model, **kwargs):
-    super().__init__(loss_names=(), global_batch_size=1, **kwargs)
+    super().__init__(global_batch_size=1, **kwargs)
     self.G = G
 
   @property
@@ -34,12 +36,8 @@ class PretrainedGenerator(GANModel):
 
   @property
   def optimizers(self) -> dict[str, keras.optimizers.Optimizer]:
+    """None: it is not trained here (and `step` stays 0)."""
     return {}
-
-  @property
-  def step(self) -> tf.Tensor:
-    """0: no training step was taken here (the base class reads an optimizer's counter)."""
-    return tf.constant(0, tf.int64)
 
   def call(self, images: tf.Tensor, training: bool = False) -> tf.Tensor:
     return self.G(images, training=training)
@@ -50,6 +48,9 @@ class PretrainedGenerator(GANModel):
       "model instead (e.g. --config=configs/cyclegan.py:paper)"
     )
 
+  def contract(self):
+    raise self._refuse_training()
+
   def compile(self, **kwargs) -> None:
     raise self._refuse_training()
 
@@ -57,6 +58,12 @@ class PretrainedGenerator(GANModel):
     raise self._refuse_training()
 
 
-@register_model("pretrained", config_module="configs.pretrained")
+@register_model(
+  "pretrained",
+  config_module="configs.pretrained",
+  # the official CycleGAN generator (--netG resnet_9blocks; docs/official_counts.md)
+  paper_counts={"generator": 11_378_179},
+  paper_variant="resnet_9",
+)
 def build_pretrained(config: ml_collections.ConfigDict) -> PretrainedGenerator:
   return PretrainedGenerator(G=network_from_config(config.generator, name=GENERATOR_NAME))

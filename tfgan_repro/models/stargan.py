@@ -13,8 +13,10 @@ Code names -> paper (Sec. 3.1 Eq. 1-6, Sec. 4 Eq. 8) -> official yunjey/stargan 
   G_rec: L_rec = ||x - G(G(x, c), c')||_1 (Eq. 4, mean)        g_loss_rec
   L_D = D_real + D_fake + lambda_cls D_cls + lambda_gp D_gp; L_G = G_fake + lambda_rec G_rec +
   lambda_cls G_cls (Eq. 5-6; official --lambda_cls 1 --lambda_rec 10 --lambda_gp 10).
-Schedule: D steps every training step i; G steps when (i + 1) % n_critic == 0 (official
---n_critic 5), after D, on the same batch and targets. The logged G losses average the G steps.
+Schedule (the contract): phase D every training step i, phase G when (i + 1) % n_critic == 0
+(official --n_critic 5), after D, on the same batch and targets; G and D share the official Adam
+and learning-rate decay, both indexed by the training step. The logged G losses average the G
+steps.
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ import keras
 import tensorflow as tf
 
 from tfgan_repro import losses
+from tfgan_repro.models import contract
 from tfgan_repro.models.attribute_editor import AttributeEditor
 from tfgan_repro.models.gan_model import GANModel
 
 D_LOSS_NAMES = ("D_real", "D_fake", "D_cls", "D_gp")
 G_LOSS_NAMES = ("G_fake", "G_rec", "G_cls")
 LOSS_NAMES = D_LOSS_NAMES + G_LOSS_NAMES
-# salts of the global-batch draws (`_global_uniform`), as GANModel.step_seed's
+# salts of the global-batch draws (`_global_uniform`)
 _TARGET_SALT, _ALPHA_SALT = 1, 2
+# official --g_lr = --d_lr 0.0001, --beta1 0.5, --beta2 0.999; torch.optim.Adam's eps 1e-8
+OFFICIAL_OPTIMIZER = contract.Optimizer(lr=1e-4, beta_1=0.5, beta_2=0.999, epsilon=1e-8)
 
 
 def src_gradient_penalty(
@@ -43,28 +48,10 @@ def src_gradient_penalty(
   return losses.gradient_penalty(lambda x: D(x, training=True)[0], real, fake, alpha)
 
 
-@keras.saving.register_keras_serializable(package="tfgan_repro")
-class _EveryNthStep(keras.optimizers.schedules.LearningRateSchedule):
-  """`schedule` for an optimizer stepping once every `n` training steps: its k-th update (k =
-  its iterations) happens at training step (k + 1) n - 1, and gets the lr of that step."""
-
-  def __init__(self, schedule: keras.optimizers.schedules.LearningRateSchedule, n: int):
-    self.schedule, self.n = schedule, int(n)
-
-  def __call__(self, step):
-    return self.schedule((step + 1) * self.n - 1)
-
-  def get_config(self) -> dict:
-    return {"schedule": keras.saving.serialize_keras_object(self.schedule), "n": self.n}
-
-  @classmethod
-  def from_config(cls, config: dict) -> _EveryNthStep:
-    return cls(keras.saving.deserialize_keras_object(config["schedule"]), config["n"])
-
-
 class StarGAN(AttributeEditor, GANModel):
   """StarGAN with the official update order: a D step every training step, a G step after every
-  n_critic-th. `step` counts training steps (D's updates); G's optimizer counts G's."""
+  n_critic-th (`contract`). `optimizer`: the settings of both players' Adam (official g_lr =
+  d_lr, one beta1 / beta2 and one decay)."""
 
   def __init__(
     self,
@@ -76,13 +63,12 @@ class StarGAN(AttributeEditor, GANModel):
     lambda_rec: float = 10.0,  # official --lambda_rec 10
     lambda_gp: float = 10.0,  # official --lambda_gp 10
     n_critic: int = 5,  # official --n_critic 5
+    optimizer: contract.Optimizer = OFFICIAL_OPTIMIZER,  # of both players (G and D)
     global_batch_size: int = 16,  # official --batch_size 16
     seed: int = 0,
     **kwargs,
   ):
-    super().__init__(
-      loss_names=LOSS_NAMES, global_batch_size=global_batch_size, seed=seed, **kwargs
-    )
+    super().__init__(global_batch_size=global_batch_size, seed=seed, **kwargs)
     if n_critic < 1:
       raise ValueError(f"n_critic must be >= 1, got {n_critic!r}")
     c_dim = G.input_shape[1][-1]
@@ -94,32 +80,10 @@ class StarGAN(AttributeEditor, GANModel):
     self.G, self.D = G, D
     self.attribute_names = tuple(attribute_names)
     self.lambda_cls, self.lambda_rec, self.lambda_gp = lambda_cls, lambda_rec, lambda_gp
-    self.n_critic = n_critic
+    self.n_critic, self.optimizer_settings = n_critic, optimizer
     # Built now: fit would otherwise build by calling `call` on the images alone (the data's x),
     # while G needs [images, attributes].
     self.build()
-
-  def compile(
-    self,
-    *,
-    g_optimizer: keras.optimizers.Optimizer,
-    d_optimizer: keras.optimizers.Optimizer,
-    **kwargs,
-  ) -> None:
-    """As GANModel's; a learning-rate schedule of G's optimizer (a function of ITS iterations,
-    the G steps) is re-indexed to the training step (official: one lr decay for G and D, by
-    training iteration)."""
-    super().compile(g_optimizer=g_optimizer, d_optimizer=d_optimizer, **kwargs)
-    # Keras keeps the schedule in `_learning_rate` (the public property returns its value).
-    schedule = g_optimizer._learning_rate
-    schedules = keras.optimizers.schedules.LearningRateSchedule
-    if isinstance(schedule, schedules) and not isinstance(schedule, _EveryNthStep):
-      g_optimizer.learning_rate = _EveryNthStep(schedule, self.n_critic)
-
-  @property
-  def step(self) -> tf.Variable:
-    """Training steps: D's optimizer iterations (G's count only every n_critic-th step)."""
-    return self.d_optimizer.iterations
 
   @property
   def generators(self) -> dict[str, keras.Model]:
@@ -129,12 +93,14 @@ class StarGAN(AttributeEditor, GANModel):
   def networks(self) -> dict[str, keras.Model]:
     return {"generator": self.G, "discriminator": self.D}
 
-  def player_variables(self, player: str) -> list:
-    return self._variables({"G": (self.G,), "D": (self.D,)}[player])
-
-  def call(self, inputs: list[tf.Tensor], training: bool = False) -> tf.Tensor:
-    """Inference path: [images, target attributes] -> edited images."""
-    return self.G(inputs, training=training)
+  def call(
+    self, inputs: list[tf.Tensor] | tf.Tensor, training: bool = False
+  ) -> tf.Tensor | list[tf.Tensor]:
+    """Inference path: [images, target attributes] -> edited images. Images alone (what fit's
+    build passes: the first element of an (images, attributes) batch) -> D's [D_src, D_cls]."""
+    if isinstance(inputs, (list, tuple)):
+      return self.G(list(inputs), training=training)
+    return self.D(inputs, training=training)
 
   def _global_uniform(self, shape: list, step: tf.Tensor, salt: int) -> tf.Tensor:
     """U[0, 1) of `shape` (first dim the GLOBAL batch), the same on every replica."""
@@ -166,81 +132,50 @@ class StarGAN(AttributeEditor, GANModel):
     return self._local(everyone, local_size)
 
   # ---- training ------------------------------------------------------------------------------
-  def _apply_if(
-    self, gate: tf.Tensor, optimizer: keras.optimizers.Optimizer, grads: list, variables: list
-  ) -> None:
-    """`optimizer.apply_gradients` when `gate` (the same on every replica), else nothing.
+  def contract(self) -> contract.Contract:
+    """Official Solver.train(): D every iteration, then G when (i + 1) % n_critic == 0, on the
+    same batch and targets; both players with the official Adam and lr decay."""
+    return contract.Contract(
+      players=(
+        contract.Player("D", (self.D,), self.optimizer_settings),
+        contract.Player("G", (self.G,), self.optimizer_settings),
+      ),
+      phases=(
+        contract.Phase("D", ("D",), self._d_loss, logs=D_LOSS_NAMES),
+        contract.Phase("G", ("G",), self._g_loss, interval=self.n_critic, logs=G_LOSS_NAMES),
+      ),
+      sampler=contract.Sampler("labelled"),
+      forward=self._draw,
+    )
 
-    apply_gradients holds a cross-replica sync (merge_call), which a tf.cond in replica context
-    may not contain under MirroredStrategy; as Keras' LossScaleOptimizer does, the cond then runs
-    in cross-replica context around call_for_each_replica.
-    """
+  def _draw(self, ctx: contract.StepContext) -> None:
+    """The step's random draws, shared by both phases: the targets c (official label_trg =
+    label_org[randperm]) and the interpolation weights of the gradient penalty."""
+    images, labels = ctx.batch
+    label_org = tf.cast(labels, tf.float32)  # CelebA mode: c_org = label_org
+    ctx.shared["label_org"] = label_org
+    ctx.shared["label_trg"] = self.target_labels(label_org, ctx.step)
+    ctx.shared["alpha"] = self._alpha(tf.shape(images)[0], ctx.step)
 
-    def apply(grads: list) -> tf.Tensor:
-      optimizer.apply_gradients(zip(grads, variables, strict=True))
-      return tf.constant(True)
+  def _d_loss(self, ctx: contract.StepContext):
+    x_real = ctx.batch[0]
+    label_org, label_trg = ctx.shared["label_org"], ctx.shared["label_trg"]
+    x_fake = tf.stop_gradient(self.G([x_real, label_trg], training=True))  # official .detach()
+    src_real, cls_real = self.D(x_real, training=True)
+    src_fake, _ = self.D(x_fake, training=True)
+    d_real, d_fake = losses.discriminator_terms("wgangp", src_real, src_fake)
+    d_cls = losses.attribute_bce(cls_real, label_org)
+    d_gp = src_gradient_penalty(self.D, x_real, x_fake, ctx.shared["alpha"])
+    total = d_real + d_fake + self.lambda_cls * d_cls + self.lambda_gp * d_gp
+    return total, {"D_real": d_real, "D_fake": d_fake, "D_cls": d_cls, "D_gp": d_gp}
 
-    def skip() -> tf.Tensor:
-      return tf.constant(False)
-
-    if tf.__internal__.distribute.strategy_supports_no_merge_call():
-      tf.cond(gate, lambda: apply(grads), skip)
-      return
-
-    def cross_replica(distribution: tf.distribute.Strategy, gate, grads) -> None:
-      def run() -> tf.Tensor:
-        distribution.extended.call_for_each_replica(apply, args=(grads,))
-        return tf.constant(True)
-
-      tf.cond(distribution.experimental_local_results(gate)[0], run, skip)
-
-    tf.distribute.get_replica_context().merge_call(cross_replica, args=(gate, grads))
-
-  def train_step(self, data):
-    x_real, label_org = data
-    label_org = tf.cast(label_org, tf.float32)  # CelebA mode: c_org = label_org
-    step = tf.identity(self.step)  # training step i, read before D's update
-    label_trg = self.target_labels(label_org, step)
-    local_size = tf.shape(x_real)[0]
-
-    # Discriminator (official: every iteration).
-    x_fake = tf.stop_gradient(self.G([x_real, label_trg], training=True))
-    alpha = self._alpha(local_size, step)
-    with tf.GradientTape() as tape:
-      src_real, cls_real = self.D(x_real, training=True)
-      src_fake, _ = self.D(x_fake, training=True)
-      d_real, d_fake = losses.discriminator_terms("wgangp", src_real, src_fake)
-      d_cls = losses.attribute_bce(cls_real, label_org)
-      d_gp = src_gradient_penalty(self.D, x_real, x_fake, alpha)
-      d_total = d_real + d_fake + self.lambda_cls * d_cls + self.lambda_gp * d_gp
-      d_loss = self.reduce(d_total)
-    self.update(tape, d_loss, self.player_variables("D"), self.d_optimizer)
-
-    # Generator (official: when (i + 1) % n_critic == 0), against the updated D.
-    g_variables = self.player_variables("G")
-    is_g_step = tf.equal((step + 1) % self.n_critic, 0)
-
-    def g_step() -> tuple[list, tuple]:
-      with tf.GradientTape() as tape:
-        x_fake = self.G([x_real, label_trg], training=True)
-        src_fake, cls_fake = self.D(x_fake, training=True)
-        g_fake = losses.generator_loss("wgangp", src_fake)
-        g_cls = losses.attribute_bce(cls_fake, label_trg)
-        x_rec = self.G([x_fake, label_org], training=True)
-        g_rec = losses.l1_loss(x_real, x_rec)
-        g_total = g_fake + self.lambda_rec * g_rec + self.lambda_cls * g_cls
-        g_loss = self.reduce(g_total)
-      return tape.gradient(g_loss, g_variables), (g_fake, g_rec, g_cls)
-
-    def no_g_step() -> tuple[list, tuple]:
-      zeros = tf.zeros([local_size])
-      return [tf.zeros(v.shape, v.dtype) for v in g_variables], (zeros, zeros, zeros)
-
-    grads, g_losses = tf.cond(is_g_step, g_step, no_g_step)
-    self._apply_if(is_g_step, self.g_optimizer, grads, g_variables)
-
-    # G's means count G steps only (official logs G losses on G steps).
-    weight = tf.fill([local_size], tf.cast(is_g_step, tf.float32))
-    for name, value in zip(G_LOSS_NAMES, g_losses, strict=True):
-      self._trackers[name].update_state(value, sample_weight=weight)
-    return self.log(D_real=d_real, D_fake=d_fake, D_cls=d_cls, D_gp=d_gp)
+  def _g_loss(self, ctx: contract.StepContext):
+    x_real = ctx.batch[0]
+    label_org, label_trg = ctx.shared["label_org"], ctx.shared["label_trg"]
+    x_fake = self.G([x_real, label_trg], training=True)
+    src_fake, cls_fake = self.D(x_fake, training=True)
+    g_fake = losses.generator_loss("wgangp", src_fake)
+    g_cls = losses.attribute_bce(cls_fake, label_trg)
+    g_rec = losses.l1_loss(x_real, self.G([x_fake, label_org], training=True))
+    total = g_fake + self.lambda_rec * g_rec + self.lambda_cls * g_cls
+    return total, {"G_fake": g_fake, "G_rec": g_rec, "G_cls": g_cls}

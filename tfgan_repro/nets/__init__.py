@@ -1,6 +1,7 @@
 """Generators and discriminators, registered by name in `NETWORKS` (importing this package fills it)."""
 
 from tfgan_repro.nets.conditional_network import conditional_network
+from tfgan_repro.nets.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_repro.nets.fader_gan_discriminator import fader_gan_discriminator
 from tfgan_repro.nets.fader_networks import (
   fader_autoencoder,
@@ -12,6 +13,7 @@ from tfgan_repro.nets.fader_networks import (
 from tfgan_repro.nets.global_generator import global_generator
 from tfgan_repro.nets.instance_encoder import instance_encoder
 from tfgan_repro.nets.local_enhancer import global_layers, load_global_weights, local_enhancer
+from tfgan_repro.nets.mlp_gan import mlp_discriminator, mlp_generator
 from tfgan_repro.nets.multiscale_discriminator import multiscale
 from tfgan_repro.nets.nlayer_discriminator import nlayer_discriminator_layers, patch
 from tfgan_repro.nets.pixel_discriminator import pixel
@@ -23,6 +25,7 @@ from tfgan_repro.nets.resnet_generator import (
   resnet_generator,
   resnet_generator_features,
 )
+from tfgan_repro.nets.sngan_resnet import sngan_resnet_discriminator, sngan_resnet_generator
 from tfgan_repro.nets.stargan_discriminator import stargan_discriminator
 from tfgan_repro.nets.stargan_generator import stargan_generator
 from tfgan_repro.nets.unet_generator import unet_64, unet_128, unet_256, unet_generator
@@ -33,6 +36,8 @@ __all__ = [
   "NetworkSpec",
   "build",
   "conditional_network",
+  "dcgan_discriminator",
+  "dcgan_generator",
   "fader_autoencoder",
   "fader_decoder",
   "fader_encoder",
@@ -44,6 +49,8 @@ __all__ = [
   "instance_encoder",
   "load_global_weights",
   "local_enhancer",
+  "mlp_discriminator",
+  "mlp_generator",
   "multiscale",
   "nlayer_discriminator_layers",
   "patch",
@@ -54,6 +61,8 @@ __all__ = [
   "resnet_block",
   "resnet_generator",
   "resnet_generator_features",
+  "sngan_resnet_discriminator",
+  "sngan_resnet_generator",
   "stargan_discriminator",
   "stargan_generator",
   "unet_64",

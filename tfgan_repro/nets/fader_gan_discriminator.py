@@ -8,8 +8,8 @@ then Linear(C -> hid_dim), LeakyReLU(0.2), Linear(-> outputs):
   layers 1..shared_layers: one tower both heads read                         shared{i}[_norm, ..]
   layers shared_layers+1..log2(S) and the projection: one per head           adv{i}.., adv_fc1..
                                                                              cls{i}.., cls_fc1..
-shared_layers 0 (the default) makes two separate networks: in the seed research, heads sharing
-their conv layers collapsed late in training to "ghost" faces.
+shared_layers 0 (the default) makes two separate networks: heads sharing their conv layers have
+been seen to collapse late in training to "ghost" faces (docs/design.md, FaderGAN).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tfgan_repro.nets.fader_networks import (
 )
 from tfgan_repro.nets.registry import register_network
 
-SHARED_LAYERS = 0  # seed research: separate heads (sharing collapsed to ghost faces)
+SHARED_LAYERS = 0  # separate heads (docs/design.md, FaderGAN: sharing gave ghost faces)
 
 
 @register_network(

@@ -184,7 +184,7 @@ def fader_decoder(
   role="generator",
   official_name="AutoEncoder",
   paper_kwargs={},  # official train.py defaults (256 px, --attr "Smiling,Male")
-  official_params=14_032_352,  # NOTES.md, counted by building the official code
+  official_params=14_032_352,  # docs/official_counts.md (built from the official code)
   tiny_kwargs={"n_layers": 2, "init_fm": 4, "max_fm": 8},
   tiny_input_shape=(16, 16, 3),
   tiny_condition_size=NUM_ATTRIBUTES,
@@ -231,7 +231,7 @@ def fader_autoencoder(
   role="discriminator",
   official_name="LatentDiscriminator",
   paper_kwargs={},  # official train.py defaults
-  official_params=8_656_388,  # NOTES.md, counted by building the official code
+  official_params=8_656_388,  # docs/official_counts.md (built from the official code)
   tiny_kwargs={"image_size": 16, "n_layers": 2, "init_fm": 4, "max_fm": 8, "hid_dim": 8},
   tiny_input_shape=(4, 4, 8),  # the tiny autoencoder's latent
 )

@@ -27,7 +27,7 @@ N_BLOCKS_GLOBAL = 9  # official --n_blocks_global 9
   official_name="pix2pixHD --netG global",
   # label2city: --label_nc 35 one-hot + 1 instance-boundary channel = 36 input channels.
   paper_kwargs={"input_channels": 36},
-  official_params=182_546_755,  # NOTES.md, counted by building the official pix2pixHD code
+  official_params=182_546_755,  # docs/official_counts.md (built from the official pix2pixHD code)
   tiny_kwargs={"ngf": 4},
   tiny_input_shape=(32, 32, 3),
 )

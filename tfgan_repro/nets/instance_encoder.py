@@ -21,7 +21,7 @@ N_DOWNSAMPLE_E = 4  # official --n_downsample_E 4
   role="encoder",
   official_name="pix2pixHD netE (define_G(netG='encoder'))",
   paper_kwargs={},  # official: output_nc 3 image -> --feat_num 3, --nef 16
-  official_params=788_803,  # NOTES.md, counted by building the official pix2pixHD code
+  official_params=788_803,  # docs/official_counts.md (built from the official pix2pixHD code)
   tiny_kwargs={"nef": 2},
   tiny_input_shape=(32, 32, 4),
 )

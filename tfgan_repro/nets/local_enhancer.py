@@ -38,7 +38,7 @@ LOCAL_PREFIX = "local_"
   official_name="pix2pixHD --netG local",
   # label2city: --ngf 32 (G1 gets 64), 35 one-hot labels + 1 instance-boundary channel = 36.
   paper_kwargs={"input_channels": 36},
-  official_params=182_857_059,  # NOTES.md, counted by building the official pix2pixHD code
+  official_params=182_857_059,  # docs/official_counts.md (built from the official pix2pixHD code)
   tiny_kwargs={"ngf": 2},
   tiny_input_shape=(64, 64, 3),
 )

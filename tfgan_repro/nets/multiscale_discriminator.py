@@ -24,7 +24,7 @@ from tfgan_repro.nets.registry import register_network
   # pix2pixHD label2city: --num_D 2, padw 2; D input = 35 one-hot labels + 1 instance-edge map
   # + 3 image channels = 39.
   paper_kwargs={"input_channels": 39, "num_d": 2, "padding": 2},
-  official_params=5_603_202,  # NOTES.md, counted by building the official pix2pixHD code
+  official_params=5_603_202,  # docs/official_counts.md (built from the official pix2pixHD code)
   tiny_kwargs={"ndf": 4},
   tiny_input_shape=(64, 64, 3),  # the 2nd scale sees 32 px -> 2x2 logits
 )

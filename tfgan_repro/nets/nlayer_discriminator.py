@@ -82,7 +82,7 @@ def nlayer_discriminator_layers(x: keras.KerasTensor, **kwargs) -> keras.KerasTe
   role="discriminator",
   official_name="basic",  # --netD basic (= n_layers with --n_layers_D 3)
   paper_kwargs={},  # official CycleGAN: --ndf 64 --n_layers_D 3 --norm instance, 3 channels
-  official_params=2_764_737,  # NOTES.md, counted by building the official code
+  official_params=2_764_737,  # docs/official_counts.md (built from the official code)
   tiny_kwargs={"ndf": 4},
   tiny_input_shape=(32, 32, 3),
 )

@@ -160,7 +160,7 @@ _TINY = {"ngf": 4}  # narrow variant for round-trip tests
   role="generator",
   official_name="resnet_9blocks",
   paper_kwargs={},  # official CycleGAN: --netG resnet_9blocks --ngf 64 --norm instance, 256 px
-  official_params=11_378_179,  # NOTES.md, counted by building the official code
+  official_params=11_378_179,  # docs/official_counts.md (built from the official code)
   tiny_kwargs=_TINY,
   tiny_input_shape=(32, 32, 3),
 )
@@ -185,7 +185,7 @@ def resnet_9(
   role="generator",
   official_name="resnet_6blocks",
   paper_kwargs={},  # official CycleGAN: --netG resnet_6blocks (the paper's 128 px net)
-  official_params=7_837_699,  # NOTES.md, counted by building the official code
+  official_params=7_837_699,  # docs/official_counts.md (built from the official code)
   tiny_kwargs=_TINY,
   tiny_input_shape=(32, 32, 3),
 )

@@ -97,7 +97,7 @@ _TINY = {"ngf": 4}  # narrow variant for round-trip tests; input must be 2^num_d
   role="generator",
   official_name="unet_256",
   paper_kwargs=_PIX2PIX,
-  official_params=54_413_955,  # NOTES.md, counted by building the official code (norm batch)
+  official_params=54_413_955,  # docs/official_counts.md (official code, norm batch)
   tiny_kwargs=_TINY,
   tiny_input_shape=(256, 256, 3),
 )
@@ -122,7 +122,7 @@ def unet_256(
   role="generator",
   official_name="unet_128",
   paper_kwargs=_PIX2PIX,
-  official_params=41_828_995,  # NOTES.md, counted by building the official code (norm batch)
+  official_params=41_828_995,  # docs/official_counts.md (official code, norm batch)
   tiny_kwargs=_TINY,
   tiny_input_shape=(128, 128, 3),
 )

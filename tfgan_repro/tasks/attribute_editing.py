@@ -1,4 +1,4 @@
-"""Scores an attribute-editing model (Fader Networks, FaderGAN, StarGAN, CycleCGAN) on the faces.
+"""The attribute-editing task (Fader Networks, FaderGAN, StarGAN, CycleCGAN), scored on the faces.
 
 The model contract (models/attribute_editor.py): `model.generators["G"]` takes [image [N, S, S, 3] in
 [-1, 1], condition [N, A]] and returns the edited image; `model.edit_condition(y)` is the
@@ -18,7 +18,7 @@ data.attributes names the A attributes (CycleCGAN: one).
 
 from __future__ import annotations
 
-import json
+import io
 import os
 from collections.abc import Sequence
 
@@ -37,15 +37,18 @@ from tfgan_repro.evaluation.metrics.attribute_edit import (
 )
 from tfgan_repro.models import GANModel
 from tfgan_repro.models.attribute_editor import GENERATOR
+from tfgan_repro.tasks.registry import Inputs, Task, register_task, sample_sheet, test_count
 from tfgan_repro.training.images import grid, save_png
+from tfgan_repro.util.atomic import write_bytes_atomic, write_json_atomic
 from tfgan_repro.util.paths import user_path
 
 _BATCH = 16
 
 
 def _generate(model: GANModel, images: np.ndarray, conditions: np.ndarray) -> np.ndarray:
-  """G([images, conditions]) in inference mode, in batches: float32 [N, S, S, 3]."""
-  G = model.generators[GENERATOR]
+  """G([images, conditions]) in inference mode (the shipped G: its EMA copy where the model
+  keeps one), in batches: float32 [N, S, S, 3]."""
+  G = model.shipped_generators[GENERATOR]
   outs = [
     G([images[i : i + _BATCH], conditions[i : i + _BATCH]], training=False)
     for i in range(0, len(images), _BATCH)
@@ -77,8 +80,11 @@ def evaluate_edits(
   "" = no classifier scores (result["classifier"] says why). Sources without true edits give
   {"ground_truth": False, "reason"}."""
   cfg = _attribute_data(config)
+  requested = config.eval.num_images
   try:
-    images, attributes, true_edits = data.attribute_test_arrays(cfg, config.eval.num_images)
+    images, attributes, true_edits = data.attribute_test_arrays(
+      cfg, test_count(config, requested, cfg)
+    )
   except data.NoGroundTruthError as err:
     return {"ground_truth": False, "reason": str(err)}
   names = data.attribute_names(cfg)
@@ -88,6 +94,43 @@ def evaluate_edits(
     [_generate(model, images, _condition(model, targets[:, i])) for i in range(len(names))], axis=1
   )  # [N, A, S, S, 3]
   unchanged = np.repeat(images[:, None], len(names), axis=1)  # [N, A, S, S, 3]: the baseline
+  reconstruction = _generate(model, images, _condition(model, attributes))
+  result = {
+    "ground_truth": True,
+    "num_images": int(len(images)),
+    "num_images_requested": requested,
+    "attribute_names": list(names),
+    "reconstruction": reconstruction_scores(reconstruction, images),
+    **_fidelity(names, edits, unchanged, true_edits),
+  }
+  path = _classifier_path(config, classifier_path)
+  if not path:
+    result["classifier"] = {
+      "classifier": None,
+      "reason": "off: config.eval.classifier is empty (train one with train_attribute_classifier)",
+    }
+    return result
+  net = attribute_classifier.load_classifier(user_path(path), names, images.shape[1])
+  judged = {"edits": edits, "true_edits": true_edits, "identity": unchanged}
+  scores = {k: _judge(net, v, attributes) for k, v in judged.items()}  # each [N, A, S, S, 3]
+  for i, name in enumerate(names):
+    result["edits"][name]["flip_accuracy"] = scores["edits"]["flip_accuracy"][i]
+    result["edits"][name]["keep_accuracy"] = scores["edits"]["keep_accuracy"][i]
+  result["mean"]["flip_accuracy"] = scores["edits"]["mean_flip_accuracy"]
+  result["mean"]["keep_accuracy"] = scores["edits"]["mean_keep_accuracy"]
+  result["classifier"] = {
+    "classifier": user_path(path),
+    "true_edits": scores["true_edits"],  # the ceiling: the classifier on the true renders
+    "identity": scores["identity"],  # the floor: the unchanged input as every edit
+  }
+  return result
+
+
+def _fidelity(
+  names: Sequence[str], edits: np.ndarray, unchanged: np.ndarray, true_edits: np.ndarray
+) -> dict:
+  """{"edits": per attribute, "mean"}: PSNR / SSIM of the edits and of the unchanged inputs
+  ("identity_*"), each [N, A, S, S, 3], against the true edits."""
   fidelity, identity = edit_fidelity(edits, true_edits), edit_fidelity(unchanged, true_edits)
   per_attribute = {
     name: {
@@ -104,36 +147,7 @@ def evaluate_edits(
     "identity_psnr": identity["mean_psnr"],
     "identity_ssim": identity["mean_ssim"],
   }
-  reconstruction = _generate(model, images, _condition(model, attributes))
-  result = {
-    "ground_truth": True,
-    "num_images": int(len(images)),
-    "attribute_names": list(names),
-    "reconstruction": reconstruction_scores(reconstruction, images),
-    "edits": per_attribute,
-    "mean": mean,
-  }
-  path = _classifier_path(config, classifier_path)
-  if not path:
-    result["classifier"] = {
-      "classifier": None,
-      "reason": "off: config.eval.classifier is empty (train one with train_attribute_classifier)",
-    }
-    return result
-  net = attribute_classifier.load_classifier(user_path(path), names, images.shape[1])
-  judged = {"edits": edits, "true_edits": true_edits, "identity": unchanged}
-  scores = {k: _judge(net, v, attributes) for k, v in judged.items()}  # each [N, A, S, S, 3]
-  for i, name in enumerate(names):
-    per_attribute[name]["flip_accuracy"] = scores["edits"]["flip_accuracy"][i]
-    per_attribute[name]["keep_accuracy"] = scores["edits"]["keep_accuracy"][i]
-  mean["flip_accuracy"] = scores["edits"]["mean_flip_accuracy"]
-  mean["keep_accuracy"] = scores["edits"]["mean_keep_accuracy"]
-  result["classifier"] = {
-    "classifier": user_path(path),
-    "true_edits": scores["true_edits"],  # the ceiling: the classifier on the true renders
-    "identity": scores["identity"],  # the floor: the unchanged input as every edit
-  }
-  return result
+  return {"edits": per_attribute, "mean": mean}
 
 
 def _judge(net, edits: np.ndarray, attributes: np.ndarray) -> dict:
@@ -196,18 +210,6 @@ def _slide(
   return np.stack(outs, axis=1)
 
 
-def slider_sheet(
-  model: GANModel,
-  images: np.ndarray,
-  attributes: np.ndarray,
-  attribute_index: int,
-  values: Sequence[float],
-) -> np.ndarray:
-  """uint8 [N * S, (1 + K) * S, 3]: one row per face (images [N, S, S, 3], attributes [N, A] in
-  {0, 1}), the input first, then G with the attribute's condition at each of the K `values`."""
-  return _sheet(images, _slide(model, images, attributes, attribute_index, values))
-
-
 def _sheet(images: np.ndarray, slid: np.ndarray) -> np.ndarray:
   """uint8 sheet of the inputs [N, S, S, 3] beside their slides [N, K, S, S, 3]."""
   return grid({"input": images, **{f"value{k}": slid[:, k] for k in range(slid.shape[1])}})
@@ -242,10 +244,9 @@ def slider_plot(
   ax.set_title(f"slider: {attribute}" if attribute else "slider")
   ax.legend(loc="best", fontsize="small")
   fig.tight_layout()
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  fig.savefig(path + ".tmp.png")
-  os.replace(path + ".tmp.png", path)
-  return path
+  buffer = io.BytesIO()
+  fig.savefig(buffer, format="png")
+  return write_bytes_atomic(path, buffer.getvalue())
 
 
 def sweep(
@@ -268,7 +269,8 @@ def sweep(
     )
   values = [float(v) for v in np.linspace(lo, hi, steps)]
   cfg = _attribute_data(config)
-  images, attributes, _ = data.attribute_test_arrays(cfg, config.eval.num_images)
+  num = test_count(config, config.eval.num_images, cfg)
+  images, attributes, _ = data.attribute_test_arrays(cfg, num)
   names = data.attribute_names(cfg)
   path = _classifier_path(config, classifier_path)
   net = (
@@ -308,8 +310,42 @@ SLIDERS_FILE = "sliders.json"
 def write_sweep(result: dict, workdir: str) -> str:
   """`sweep`'s result as WORKDIR/sliders.json (atomically): per attribute the slid values, the
   trained range, the classifier's mean probability along the slide and the PNG paths."""
-  path = os.path.join(workdir, SLIDERS_FILE)
-  with open(path + ".tmp", "w") as f:
-    json.dump(result, f, indent=2)
-  os.replace(path + ".tmp", path)
-  return path
+  return write_json_atomic(os.path.join(workdir, SLIDERS_FILE), result)
+
+
+@register_task("attribute_editing")
+class AttributeEditingTask(Task):
+  """Images + attributes -> images: `evaluate_edits` (with an attribute classifier as judge), the
+  samples.png sheet plus the slider sheets, score plots and sliders.json of `sweep`, export
+  checked on held-out faces asked for every attribute flipped."""
+
+  inputs = ("images", "attributes")
+  judges = ("classifier",)
+
+  def score(
+    self, config: ml_collections.ConfigDict, model: GANModel, classifier: str | None = None
+  ) -> dict:
+    return evaluate_edits(config, model, classifier)
+
+  def format(self, result: dict) -> str:
+    return format_edits(result)
+
+  def write_samples(
+    self, config: ml_collections.ConfigDict, model: GANModel, workdir: str
+  ) -> dict[str, str]:
+    """samples.png, then sliders_<attribute>.png (+ _score.png with config.eval.classifier) and
+    sliders.json."""
+    samples = sample_sheet(config, model, workdir)
+    return {
+      "samples": samples,
+      "sliders": write_sweep(sweep(config, model, None, workdir), workdir),
+    }
+
+  def export_check_inputs(
+    self, config: ml_collections.ConfigDict, model: GANModel, name: str, num: int
+  ) -> Inputs:
+    """The first `num` test faces, each asked for all its attributes flipped."""
+    num = test_count(config, num, _attribute_data(config), what="export.num_check_images")
+    images, attributes, _ = data.attribute_test_arrays(config.data, num)
+    condition = np.asarray(model.edit_condition(1.0 - attributes), np.float32)
+    return {"images": images, "attributes": condition}

@@ -1,9 +1,7 @@
-"""Scores a trained translation model against the procedural ground truth."""
+"""The translation task (unpaired and paired: CycleGAN, pix2pix, pix2pixHD): each generator scored
+against the procedural ground truth, its samples and its export check inputs."""
 
 from __future__ import annotations
-
-import json
-import os
 
 import ml_collections
 import numpy as np
@@ -15,11 +13,9 @@ from tfgan_repro.evaluation import segmenter
 from tfgan_repro.evaluation.metrics import paired_scores
 from tfgan_repro.evaluation.metrics.segmentation import SCORES
 from tfgan_repro.models import GANModel
-from tfgan_repro.models.attribute_editor import AttributeEditor
-from tfgan_repro.tasks import attribute_editing as attribute_evaluation
+from tfgan_repro.tasks.registry import Inputs, Task, register_task, test_count
 from tfgan_repro.util.paths import user_path
 
-EVAL_FILE = "eval.json"
 CLASS_MEAN_PAIRS = 100  # training pairs the class-mean colour baseline averages over
 _BATCH = 8
 
@@ -57,22 +53,24 @@ def _baseline(
   return None, {}
 
 
-def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
+def evaluate(
+  config: ml_collections.ConfigDict, model: GANModel, segmenter_path: str | None = None
+) -> dict:
   """PSNR/SSIM of each generator's translation of the paired test split against the true image
   of its target domain (CycleGAN: G_AB(a) vs the true b, G_BA(b) vs the true a; pix2pix: G(a)
   vs the true b), by the model's test protocol (`GANModel.translate`), with a trivial baseline
   beside each (`_baseline`: identity, or class-mean colours for one-hot label maps) and the gain
   over it. Random draws at test time (pix2pix's dropout) are seeded with config.seed. For the
-  city source with config.eval.segmenter set, also the FCN-score (`_segmentation`). Attribute
-  editors are scored on their edits instead (attribute_evaluation.evaluate_edits)."""
-  if isinstance(model, AttributeEditor):
-    return attribute_evaluation.evaluate_edits(config, model)
+  city source with a segmenter (`segmenter_path`; None = config.eval.segmenter, "" = none), also
+  the FCN-score (`_segmentation`). A test split smaller than config.eval.num_images is scored
+  whole: "num_images" is the count scored, "num_images_requested" the config's."""
+  requested = config.eval.num_images
   try:
-    a, b = data.paired_test_arrays(config.data, config.eval.num_images)
+    a, b = data.paired_test_arrays(config.data, test_count(config, requested))
   except data.NoGroundTruthError as err:
     return {"ground_truth": False, "reason": str(err)}
   domains = {"A": a, "B": b}
-  result = {"ground_truth": True, "num_images": int(len(a))}
+  result = {"ground_truth": True, "num_images": int(len(a)), "num_images_requested": requested}
   tf.random.set_seed(config.seed)  # the same scores from the run and from the eval binary
   fakes = {}
   for name in model.generators:
@@ -85,7 +83,8 @@ def evaluate(config: ml_collections.ConfigDict, model: GANModel) -> dict:
     if baseline is not None:
       result[name].update({f"{baseline}_psnr": base["psnr"], f"{baseline}_ssim": base["ssim"]})
     result[name]["psnr_gain_db"] = None if baseline is None else scores["psnr"] - base["psnr"]
-  result["segmentation"] = _segmentation(config, model, domains, fakes, result)
+  path = config.eval.get("segmenter", "") if segmenter_path is None else segmenter_path
+  result["segmentation"] = _segmentation(config, path, model, domains, fakes, result)
   return result
 
 
@@ -109,16 +108,16 @@ def city_label_ids(config: ml_collections.ConfigDict, labels: np.ndarray) -> np.
 
 def _segmentation(
   config: ml_collections.ConfigDict,
+  path: str,
   model: GANModel,
   domains: dict[str, np.ndarray],
   fakes: dict[str, np.ndarray],
   result: dict,
 ) -> dict:
-  """The FCN-score (pix2pix Sec. 4.2): the segmenter of config.eval.segmenter labels the true
-  photos (the upper bound) and each label -> photo generator's photos; adds each generator's
-  scores (class_iou in the order of "classes") to result[name]["segmentation"] and returns
-  {"segmenter", "classes", "true_photos"}, or {"segmenter": None, "reason"} when off."""
-  path = config.eval.get("segmenter", "")
+  """The FCN-score (pix2pix Sec. 4.2): the segmenter at `path` labels the true photos (the upper
+  bound) and each label -> photo generator's photos; adds each generator's scores (class_iou in
+  the order of "classes") to result[name]["segmentation"] and returns {"segmenter", "classes",
+  "true_photos"}, or {"segmenter": None, "reason"} when off (`path` empty)."""
   domains_of = _label_domains(config)
   if not path:
     return {"segmenter": None, "reason": "off: config.eval.segmenter is empty (eval --segmenter)"}
@@ -142,13 +141,13 @@ def format_eval(result: dict) -> str:
   """A readable table of `evaluate`'s result."""
   if not result["ground_truth"]:
     return f"eval: {result['reason']}"
-  if "edits" in result:
-    return attribute_evaluation.format_edits(result)
   num = result["num_images"]
+  requested = result.get("num_images_requested", num)
+  short = f"; eval.num_images is {requested}, the test split has {num}" if requested > num else ""
   columns = ("PSNR", "SSIM", "baseline", "PSNR", "SSIM", "gain dB")
   widths = (7, 6, 10, 7, 6, 8)
   lines = [
-    f"eval on {num} paired test images (truth = the same scene in the target domain)",
+    f"eval on {num} paired test images (truth = the same scene in the target domain{short})",
     f"{'network':<8} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)),
   ]
   for name, r in result.items():
@@ -183,9 +182,27 @@ def _format_segmentation(result: dict) -> list[str]:
   return lines
 
 
-def write_eval(result: dict, workdir: str) -> str:
-  path = os.path.join(workdir, EVAL_FILE)
-  with open(path + ".tmp", "w") as f:
-    json.dump(result, f, indent=2)
-  os.replace(path + ".tmp", path)
-  return path
+@register_task("translation")
+class TranslationTask(Task):
+  """Images -> images: `evaluate` (PSNR / SSIM against the truth, the trivial baseline, with a
+  segmenter the FCN-score), the samples.png sheet, export checked on held-out source images."""
+
+  inputs = ("images",)
+  judges = ("segmenter",)
+
+  def score(
+    self, config: ml_collections.ConfigDict, model: GANModel, segmenter: str | None = None
+  ) -> dict:
+    return evaluate(config, model, segmenter)
+
+  def format(self, result: dict) -> str:
+    return format_eval(result)
+
+  def export_check_inputs(
+    self, config: ml_collections.ConfigDict, model: GANModel, name: str, num: int
+  ) -> Inputs:
+    """The first `num` test examples of the generator's source domain, in the form its
+    exported network takes them (GANModel.serving_inputs)."""
+    source = model.directions[name][0]
+    num = test_count(config, num, what="export.num_check_images")
+    return model.serving_inputs(data.domain_images(config.data, "test", source, num))

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import time
-from collections.abc import Callable
 
 import ml_collections
 import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.training import run
+from tfgan_repro.util import timing
 
 
 def matmul_peak_flops(n: int = 1024, repeats: int = 20) -> float:
@@ -20,23 +19,7 @@ def matmul_peak_flops(n: int = 1024, repeats: int = 20) -> float:
   a = tf.random.stateless_normal([n, n], seed=[0, 1])
   b = tf.random.stateless_normal([n, n], seed=[0, 2])
   matmul = tf.function(lambda x, y: tf.reduce_sum(tf.matmul(x, y)))
-  return 2.0 * n**3 / _best_time(lambda: matmul(a, b).numpy(), repeats)
-
-
-def _best_time(fn: Callable[[], object], repeats: int) -> float:
-  fn()  # warm-up (tracing, allocation)
-  best = float("inf")
-  for _ in range(repeats):
-    start = time.perf_counter()
-    fn()
-    best = min(best, time.perf_counter() - start)
-  return best
-
-
-def _elapsed(fn: Callable[[], object]) -> float:
-  start = time.perf_counter()
-  fn()
-  return time.perf_counter() - start
+  return 2.0 * n**3 / timing.best_s(lambda: matmul(a, b).numpy(), repeats)
 
 
 def graph_flops(fn: tf.types.experimental.ConcreteFunction) -> int:
@@ -47,34 +30,38 @@ def graph_flops(fn: tf.types.experimental.ConcreteFunction) -> int:
 
 
 def train_step_flops(model, batch: tuple[tf.Tensor, ...]) -> int:
-  """Forward + backward + update FLOPs of one `train_step` on `batch` (static shapes)."""
-  specs = [tf.TensorSpec(t.shape, t.dtype) for t in batch]
+  """Forward + backward + update FLOPs of one `train_step` on `batch` (static shapes; a tuple of
+  tensors or one tensor)."""
+  specs = [tf.TensorSpec(t.shape, t.dtype) for t in tf.nest.flatten(batch)]
   return graph_flops(
     tf.function(lambda *b: model.train_step(tuple(b))).get_concrete_function(*specs)
   )
 
 
 class KerasStep:
-  """One training step of `config`'s model through fit's train function, on a cached batch (the
-  step never waits on the input pipeline) or, with `pipeline=True`, on the real training input."""
+  """One training step of `config`'s model (its Trainer) through fit's train function, on a
+  cached batch (the step never waits on the input pipeline) or, with `pipeline=True`, on the
+  real training input."""
 
   def __init__(self, config: ml_collections.ConfigDict, jit_compile: bool = False):
     config = ml_collections.ConfigDict(config.to_dict())
     config.train.jit_compile = jit_compile
     self.config = config
-    self.model = run.build_compiled(config, run.make_strategy(config.train.strategy), 1000)
+    self.trainer = run.build_trainer(config, run.make_strategy(config.train.strategy), 1000)
+    self.model = self.trainer.model
     # One pass over the input: its first batch (which fills the shuffle buffer) is the cached one.
-    self._pipeline = iter(run.train_dataset(config, seed=config.seed))
+    sampler = self.trainer.contract.sampler
+    self._pipeline = iter(run.train_dataset(config, sampler, seed=config.seed))
     self.batch = next(self._pipeline)
     self._cached = iter(tf.data.Dataset.from_tensors(self.batch).repeat())
-    self.model.make_train_function()
+    self.trainer.make_train_function()
 
   def __call__(self, pipeline: bool = False) -> None:
-    logs = self.model.train_function(self._pipeline if pipeline else self._cached)
+    logs = self.trainer.train_function(self._pipeline if pipeline else self._cached)
     float(next(iter(logs.values())))  # wait for the step to finish
 
   def flops(self) -> int:
-    return train_step_flops(self.model, self.batch)
+    return train_step_flops(self.trainer, self.batch)
 
   def num_parameters(self) -> int:
     return int(sum(np.prod(v.shape) for v in self.model.trainable_variables))
@@ -94,7 +81,7 @@ def benchmark(
   """
   step = KerasStep(config, jit_compile)
   flops = step.flops()
-  times = [_elapsed(step) for _ in range(warmup + steps)][warmup:]
+  times = timing.call_times_s(step, steps, warmup)
   if profile_dir:
     with tf.profiler.experimental.Profile(profile_dir):
       for _ in range(2):
@@ -198,20 +185,64 @@ def _torch_pix2pix(config: ml_collections.ConfigDict, input_nc: int):
   )
 
 
+def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
+  """The official pytorch/examples DCGAN at `config`'s widths, size, z and optimizer settings."""
+  from tfgan_repro.torch_reference import dcgan
+
+  g, d, loss, opt = config.generator, config.discriminator, config.loss, config.optimizer
+  regularised = (
+    loss.r1_gamma or loss.r2_gamma or loss.gp_lambda or loss.clip_value or loss.diff_augment
+  )
+  unsupported = {
+    "generator": g.name != "dcgan_generator" or g.norm != "batch",
+    "discriminator": d.name != "dcgan_discriminator" or d.norm != "batch",
+    "loss": loss.gan_mode != "nonsaturating"
+    or loss.real_label != 1.0
+    or loss.instance_noise_std > 0
+    or bool(regularised),
+    "latent": config.latent.distribution != "normal",
+    "optimizer": opt.get("name", "adam") != "adam"
+    or opt.beta2 != 0.999
+    or (opt.get("g_lr", 0.0) or opt.lr) != opt.lr
+    or (opt.get("d_lr", 0.0) or opt.lr) != opt.lr,
+    "train": config.train.n_critic != 1,
+    "ema": bool(config.ema.decay or config.ema.half_life_kimg),
+  }
+  required = (
+    "DCGAN nets with batch norm, nonsaturating BCE with real label 1 and no regulariser, normal z, "
+    "one Adam rate with beta2 0.999, n_critic 1, no EMA"
+  )
+  _refuse("DCGAN", required, unsupported)
+  return dcgan.DCGANModel(
+    nz=g.nz,
+    ngf=g.ngf,
+    ndf=d.ndf,
+    nc=input_nc,
+    image_size=config.data.crop_size,
+    lr=opt.lr,
+    beta1=opt.beta1,
+  )
+
+
 # config.model -> (config, input channels) -> the official PyTorch model of the same step.
-TORCH_COUNTERPARTS = {"cycle_gan": _torch_cycle_gan, "pix2pix": _torch_pix2pix}
+TORCH_COUNTERPARTS = {
+  "cycle_gan": _torch_cycle_gan,
+  "dcgan": _torch_dcgan,
+  "pix2pix": _torch_pix2pix,
+}
 
 
 def _torch_matmul_peak_flops(torch, n: int = 1024, repeats: int = 20) -> float:
   a, b = torch.randn(n, n), torch.randn(n, n)
-  return 2.0 * n**3 / _best_time(lambda: torch.matmul(a, b).sum().item(), repeats)
+  return 2.0 * n**3 / timing.best_s(lambda: torch.matmul(a, b).sum().item(), repeats)
 
 
 def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: int = 2) -> dict:
   """Times our training step and the official PyTorch one on the same batch, alternating.
 
-  Both see the same cached batch (NHWC for us, NCHW for torch) and the same number of threads
-  (every core this process may use). Model FLOPs are the TF profiler's count of our step (the
+  Both see the same cached batch (NHWC for us, NCHW for torch; DCGAN's z is drawn in each step on
+  both sides, torch.randn as the official loop) and the same number of threads (every core this
+  process may use). Model FLOPs are the TF profiler's count of our step (the
   architectures are identical: the parameter counts are checked); MFU divides by the faster of the
   two matmul peaks measured here, the machine's attainable float32 peak.
   """
@@ -226,20 +257,20 @@ def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: 
   torch.set_num_threads(threads)
   torch.manual_seed(config.seed)
   ours = KerasStep(config)
-  theirs = TORCH_COUNTERPARTS[config.model](config, int(ours.batch[0].shape[-1]))
+  tensors = tf.nest.flatten(ours.batch)  # (A, B), (images, labels) or the images alone
+  theirs = TORCH_COUNTERPARTS[config.model](config, int(tensors[0].shape[-1]))
   if ours.num_parameters() != theirs.num_parameters():
     raise ValueError(
       f"architectures differ: {ours.num_parameters():,} trainable parameters here, "
       f"{theirs.num_parameters():,} in the PyTorch counterpart"
     )
-  batch = [torch.from_numpy(t.numpy().transpose(0, 3, 1, 2).copy()) for t in ours.batch]
+  batch = [torch.from_numpy(t.numpy().transpose(0, 3, 1, 2).copy()) for t in tensors]
   ours_s, theirs_s = [], []
   for _ in range(warmup + steps):
-    ours_s.append(_elapsed(ours))
-    theirs_s.append(_elapsed(lambda: theirs.optimize_parameters(*batch)))
+    ours_s.append(timing.elapsed_s(ours))
+    theirs_s.append(timing.elapsed_s(lambda: theirs.optimize_parameters(*batch)))
   ours_s, theirs_s = ours_s[warmup:], theirs_s[warmup:]
-  ours(pipeline=True)  # warm-up of the pipeline-fed step
-  pipeline_s = [_elapsed(lambda: ours(pipeline=True)) for _ in range(steps)]
+  pipeline_s = timing.call_times_s(lambda: ours(pipeline=True), steps, warmup=1)
   flops = ours.flops()
   peaks = {"tf": matmul_peak_flops(), "torch": _torch_matmul_peak_flops(torch)}
   ours_t, theirs_t = statistics.median(ours_s), statistics.median(theirs_s)
@@ -264,12 +295,12 @@ def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: 
 
 def format_compare(results: list[dict]) -> str:
   head = (
-    f"{'model':>9} {'size':>4} {'G':>8} {'params':>11} {'ours ms':>8} {'torch ms':>8} "
+    f"{'model':>9} {'size':>4} {'G':>15} {'params':>11} {'ours ms':>8} {'torch ms':>8} "
     f"{'ours img/s':>10} {'torch img/s':>11} {'ratio':>6} {'ours MFU':>8} {'torch MFU':>9} "
     f"{'peak tf/torch GFLOP/s':>21} {'input wait':>10}"
   )
   rows = [
-    f"{r['model']:>9} {r['image_size']:>4} {r['generator']:>8} {r['parameters']:>11,} "
+    f"{r['model']:>9} {r['image_size']:>4} {r['generator']:>15} {r['parameters']:>11,} "
     f"{r['ours_ms_per_step']:8.0f} {r['torch_ms_per_step']:8.0f} {r['ours_images_per_s']:10.3f} "
     f"{r['torch_images_per_s']:11.3f} {r['ratio']:6.2f} {r['ours_mfu']:8.1%} {r['torch_mfu']:9.1%} "
     f"{r['tf_matmul_peak_gflops']:10.1f}/{r['torch_matmul_peak_gflops']:<10.1f} {r['input_wait']:10.1%}"

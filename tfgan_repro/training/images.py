@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import io
 
 import numpy as np
 import tensorflow as tf
 from PIL import Image
 
 from tfgan_repro.data.transforms import to_uint8
+from tfgan_repro.util.atomic import write_bytes_atomic
 
 
 def grid(columns: dict[str, tf.Tensor]) -> np.ndarray:
@@ -19,8 +20,6 @@ def grid(columns: dict[str, tf.Tensor]) -> np.ndarray:
 
 
 def save_png(image: np.ndarray, path: str) -> str:
-  os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-  tmp = path + ".tmp.png"
-  Image.fromarray(image).save(tmp)
-  os.replace(tmp, path)
-  return path
+  buffer = io.BytesIO()
+  Image.fromarray(image).save(buffer, format="PNG")
+  return write_bytes_atomic(path, buffer.getvalue())

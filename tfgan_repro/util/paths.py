@@ -6,7 +6,8 @@ import os
 
 
 def user_path(path: str) -> str:
-  """`path` resolved against where the user ran the command (NOTES.md: BUILD_WORKING_DIRECTORY)."""
+  """`path` resolved against where the user ran the command (BUILD_WORKING_DIRECTORY;
+  docs/pitfalls.md, "tf.distribute with Keras 3")."""
   path = os.path.expanduser(path)
   if os.path.isabs(path):
     return path

@@ -1,4 +1,4 @@
-"""Name -> object registries filled by decorators (DESIGN.md, Style 5)."""
+"""Name -> object registries filled by decorators (docs/design.md, Style 5)."""
 
 from __future__ import annotations
 

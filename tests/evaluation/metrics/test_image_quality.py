@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
 from tfgan_repro.evaluation.metrics import image_quality
 
 
-def test_psnr_of_constant_offsets():
+def test_psnr_of_constant_offsets_per_image_mean_and_batch_mse():
   x = np.zeros((2, 8, 8, 3), np.float32)
   y = x + np.array([0.2, 0.02], np.float32)[:, None, None, None]
   # [-1, 1]: MAX = 2, MSE = 0.04 -> 10 log10(4 / 0.04) = 20 dB; MSE = 4e-4 -> 40 dB.
-  np.testing.assert_allclose(image_quality.psnr(x, y).numpy(), [20.0, 40.0], rtol=1e-5)
-  # [0, 255]: offset 25.5 -> MSE 650.25 -> 10 log10(65025 / 650.25) = 20 dB.
-  np.testing.assert_allclose(
-    image_quality.psnr(x[:1], x[:1] + 25.5, value_range=(0.0, 255.0)).numpy(), [20.0], rtol=1e-5
+  # per_image_mean: (20 + 40) / 2 = 30 dB. batch_mse: MSE = (0.04 + 4e-4) / 2 = 0.0202 ->
+  # 10 log10(4 / 0.0202) = 22.967 dB.
+  assert image_quality.psnr(x, y, reduction="per_image_mean") == pytest.approx(30.0, rel=1e-5)
+  assert image_quality.psnr(x, y, reduction="batch_mse") == pytest.approx(
+    10 * math.log10(4 / 0.0202), rel=1e-6
   )
-  assert np.isinf(image_quality.psnr(x, x).numpy()).all()
+  # [0, 255]: offset 25.5 -> MSE 650.25 -> 10 log10(65025 / 650.25) = 20 dB.
+  for reduction in image_quality.PSNR_REDUCTIONS:
+    got = image_quality.psnr(x[:1], x[:1] + 25.5, value_range=(0.0, 255.0), reduction=reduction)
+    assert got == pytest.approx(20.0, rel=1e-5)
+    assert image_quality.psnr(x, x, reduction=reduction) == math.inf
+  assert image_quality.psnr(x, x + np.nan, reduction="batch_mse") == -math.inf
 
 
 def test_ssim_of_constant_images():
@@ -31,11 +39,10 @@ def test_ssim_of_constant_images():
   np.testing.assert_allclose(image_quality.ssim(x, x).numpy(), [1.0], rtol=1e-6)
 
 
-def test_identity_baseline_is_the_scores_of_the_input():
+def test_paired_scores_are_the_mean_psnr_and_ssim():
   a = np.zeros((2, 16, 16, 3), np.float32)
   b_true = np.full((2, 16, 16, 3), 0.2, np.float32)
-  scores = image_quality.identity_baseline(a, b_true)
-  assert scores == image_quality.paired_scores(a, b_true)
+  scores = image_quality.paired_scores(a, b_true)
   assert scores["psnr"] == pytest.approx(20.0, rel=1e-5)
   # 0.5 vs 0.6 on [0, 1]: (0.6 + 1e-4) / (0.61 + 1e-4)
   assert scores["ssim"] == pytest.approx(0.6001 / 0.6101, rel=1e-3)  # float32, as above
@@ -45,6 +52,12 @@ def test_bad_inputs_raise():
   with pytest.raises(ValueError, match=r"at least 11 px a side, got \(1, 8, 8, 3\)"):
     image_quality.ssim(np.zeros((1, 8, 8, 3)), np.zeros((1, 8, 8, 3)))
   with pytest.raises(ValueError, match=r"x must be \[N, H, W, C\], got shape \(8, 8, 3\)"):
-    image_quality.psnr(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)))
+    image_quality.psnr(np.zeros((8, 8, 3)), np.zeros((8, 8, 3)), reduction="batch_mse")
   with pytest.raises(ValueError, match=r"value_range must be .* got \(1.0, 1.0\)"):
-    image_quality.psnr(np.zeros((1, 8, 8, 3)), np.zeros((1, 8, 8, 3)), value_range=(1.0, 1.0))
+    image_quality.psnr(
+      np.zeros((1, 8, 8, 3)), np.zeros((1, 8, 8, 3)), (1.0, 1.0), reduction="per_image_mean"
+    )
+  with pytest.raises(ValueError, match=r"reduction must be one of .*batch_mse.* got 'mean'"):
+    image_quality.psnr(np.zeros((1, 8, 8, 3)), np.zeros((1, 8, 8, 3)), reduction="mean")
+  with pytest.raises(ValueError, match=r"x and y must have one shape"):
+    image_quality.psnr(np.zeros((1, 8, 8, 3)), np.zeros((2, 8, 8, 3)), reduction="batch_mse")

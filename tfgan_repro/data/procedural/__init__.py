@@ -1,1 +1,2 @@
-"""Procedural datasets that know the right answer (DESIGN.md, "Procedural datasets with ground truth")."""
+"""Procedural datasets that know the right answer (docs/design.md, "Procedural datasets with
+ground truth")."""

@@ -8,7 +8,8 @@ shading and a cast shadow. `render(scene, height)` rasterises it with vectorised
 the three maps of one pixel grid: the label of a pixel is the class of the shape covering its
 centre, while the photo is anti-aliased and carries what a label map does not say (textures,
 shading, per-instance colours, window lighting, a per-scene exposure and white balance, grain),
-so it is not a colour lookup of the labels (DESIGN.md, "Procedural datasets with ground truth").
+so it is not a colour lookup of the labels (docs/design.md, "Procedural datasets with ground
+truth").
 
 Both splits are paired (label map and photo of the same scene); train and test scenes come from
 disjoint seed streams. `aligned_image` gives the official pix2pix A|B side-by-side form (colour
@@ -33,7 +34,7 @@ from tfgan_repro.data.procedural.raster import (
   noise,
 )
 
-# The classes of the label map, by id (DESIGN.md: ~8 classes of a street scene).
+# The classes of the label map, by id (docs/design.md: ~8 classes of a street scene).
 CLASSES = ("sky", "building", "window", "road", "sidewalk", "tree", "car", "person")
 SKY, BUILDING, WINDOW, ROAD, SIDEWALK, TREE, CAR, PERSON = range(len(CLASSES))
 # Cityscapes colours (cityscapesScripts labels.py) of sky, building, road, sidewalk, vegetation,
@@ -54,7 +55,7 @@ PALETTE = np.array(
 INSTANCE_CLASSES = (TREE, CAR, PERSON)  # "things" with instance ids; 0 = no instance (stuff)
 SPLITS = ("train", "test")  # both paired
 ASPECTS = (1, 2)  # width / height: square, or 2:1 like Cityscapes (2048x1024)
-# DESIGN.md sizes the datasets 64..512 px wide; 16 px for tests, 1024 for pix2pixHD's 1024x512.
+# Widths 64..512 px for training (docs/design.md); 16 px for tests, 1024 for pix2pixHD's 1024x512.
 MIN_SIZE, MAX_SIZE = 16, 1024
 RENDER_VERSION = 1  # part of the disk-cache file name: bump whenever the pictures change
 _STREAMS = {"train": 0, "test": 1}
@@ -194,7 +195,7 @@ def _camera(rng: np.random.Generator) -> np.ndarray:
 def sample_scene(seed: int | tuple[int, ...], aspect: int = 1) -> Scene:
   """Draws one scene `aspect` heights wide; the same seed and aspect give the same scene.
 
-  The colours and ranges are this dataset's own design (DESIGN.md).
+  The colours and ranges are this dataset's own design (docs/design.md).
   """
   if aspect not in ASPECTS:
     raise ValueError(f"aspect must be one of {ASPECTS}, got {aspect!r}")

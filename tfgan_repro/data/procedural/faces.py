@@ -13,7 +13,8 @@ paints only its own layer:
   beard      a dark textured lower face: chin, jaw, moustache and sideburns
 
 so flipping one attribute changes only that attribute's region (`attribute_regions`), and the
-test split knows the true edit of each image (DESIGN.md, "Procedural datasets with ground truth").
+test split knows the true edit of each image (docs/design.md, "Procedural datasets with ground
+truth").
 Both splits draw from disjoint seed streams.
 """
 
@@ -28,10 +29,11 @@ import numpy as np
 
 from tfgan_repro.data.procedural.raster import cached_npz, cover, ellipse, jitter
 
-ATTRIBUTES = ("glasses", "smile", "dark_hair", "beard")  # DESIGN.md: the attributes, by index
+ATTRIBUTES = ("glasses", "smile", "dark_hair", "beard")  # docs/design.md: the attributes, by index
 GLASSES, SMILE, DARK_HAIR, BEARD = range(len(ATTRIBUTES))
 SPLITS = ("train", "test")
-# DESIGN.md sizes the procedural datasets 32..256 px; 16 px for tests, 512 for the resize margin.
+# docs/design.md sizes the procedural datasets 32..256 px; 16 px for tests, 512 for the resize
+# margin.
 MIN_SIZE, MAX_SIZE = 16, 512
 RENDER_VERSION = 1  # part of the disk-cache file name: bump whenever the pictures change
 _STREAMS = {"train": 0, "test": 1}
@@ -48,8 +50,9 @@ P_SMILE = 0.5
 P_DARK_HAIR = 0.45
 P_BALANCED = 0.5  # balanced=True: every attribute independent with p = 0.5
 
-# Palettes (RGB) and, in sample_face, the ranges: this dataset's own design (DESIGN.md), chosen so
-# that every attribute stays obvious at 32 px (luma: light hair >= 130, dark hair and beard <= 50).
+# Palettes (RGB) and, in sample_face, the ranges: this dataset's own design (docs/design.md),
+# chosen so that every attribute stays obvious at 32 px (luma: light hair >= 130, dark hair and
+# beard <= 50).
 _SKIN = ((245, 215, 190), (230, 190, 160), (205, 155, 120), (170, 120, 85), (135, 95, 70))
 _LIGHT_HAIR = ((228, 200, 130), (205, 165, 95), (195, 110, 60), (170, 130, 90), (225, 215, 190))
 _DARK_HAIR = ((28, 24, 24), (58, 40, 30), (45, 32, 30))
@@ -210,36 +213,69 @@ class _Canvas:
     self.regions[attribute] |= cover(dist, self.pixel)[..., 0] > 0
 
 
-def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
-  canvas = _Canvas(size)
-  paint = canvas.paint
+@dataclasses.dataclass(frozen=True)
+class _Frame:
+  """Pixel coordinates of one face at one size. c: pixel centres in unit coordinates [S];
+  dx, dy: offsets from the face centre [1, S], [S, 1]; u, v: head coordinates (rotated by the
+  roll; u right, v down) [S, S]; texture, strands: value noise [S, S] in [0, 1] (strands: vertical
+  streaks); rx, ry: the face's radii; s: its scale."""
+
+  c: np.ndarray
+  dx: np.ndarray
+  dy: np.ndarray
+  u: np.ndarray
+  v: np.ndarray
+  texture: np.ndarray
+  strands: np.ndarray
+  rx: float
+  ry: float
+  s: float
+
+
+def _frame(face: Face, size: int) -> _Frame:
   c = (np.arange(size) + 0.5) / size  # pixel centres in unit coordinates
-  texture = _noise(face.lattices[0], c)  # [S, S] in [0, 1]
-  strands = _noise(face.lattices[1], c)  # [S, S]: vertical streaks
-  # Head coordinates: origin at the face centre, rotated by the roll; u right, v down.
   dx, dy = c[None, :] - face.center[0], c[:, None] - face.center[1]  # [1, S], [S, 1]
   cos, sin = np.cos(face.roll), np.sin(face.roll)
   u, v = cos * dx + sin * dy, cos * dy - sin * dx  # [S, S]
   rx, ry = face.radii
-  s = face.scale
+  texture = _noise(face.lattices[0], c)  # [S, S] in [0, 1]
+  strands = _noise(face.lattices[1], c)  # [S, S]: vertical streaks
+  return _Frame(c, dx, dy, u, v, texture, strands, rx, ry, face.scale)
 
-  # Background (vertical gradient), shoulders and neck.
-  t = c[:, None, None]  # [S, 1, 1]
+
+def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
+  """The face with `attributes` on a canvas of `size`, painted back to front."""
+  canvas, f = _Canvas(size), _frame(face, size)
+  _draw_body(canvas, face, f)
+  _draw_head(canvas, face, attributes, f)
+  _draw_eyes_and_nose(canvas, face, f)
+  _draw_beard(canvas, face, attributes, f)
+  _draw_mouth(canvas, face, attributes, f)
+  _draw_glasses(canvas, face, attributes, f)
+  return canvas
+
+
+def _draw_body(canvas: _Canvas, face: Face, f: _Frame) -> None:
+  """Background (vertical gradient), shoulders and neck."""
+  u, v, ry, s = f.u, f.v, f.ry, f.s
+  t = f.c[:, None, None]  # [S, 1, 1]
   canvas.image[:] = face.background[0] * (1.0 - t) + face.background[1] * t
-  paint(
-    ellipse(dx, dy, 0.0, ry + 0.32 * s, 0.4 * s, 0.24 * s),
-    face.shirt * (0.9 + 0.2 * texture[..., None]),
+  canvas.paint(
+    ellipse(f.dx, f.dy, 0.0, ry + 0.32 * s, 0.4 * s, 0.24 * s),
+    face.shirt * (0.9 + 0.2 * f.texture[..., None]),
   )
   neck = np.maximum(np.abs(u) - 0.075 * s, np.maximum(0.5 * ry - v, v - ry - 0.12 * s))
-  paint(neck, face.skin * 0.78)
+  canvas.paint(neck, face.skin * 0.78)
 
-  # Back hair: a cap around the head, cut at hair_bottom.
-  hair = face.hair[attributes[DARK_HAIR]] * (0.78 + 0.4 * strands[..., None])
+
+def _draw_head(canvas: _Canvas, face: Face, attributes: np.ndarray, f: _Frame) -> None:
+  """Back hair (a cap around the head, cut at hair_bottom), ears, the face (lit from the front)
+  and the fringe over the forehead."""
+  paint, u, v, rx, ry, s = canvas.paint, f.u, f.v, f.rx, f.ry, f.s
+  hair = face.hair[attributes[DARK_HAIR]] * (0.78 + 0.4 * f.strands[..., None])
   vol = face.hair_volume
   cap = ellipse(u, v, 0.0, -0.03 * s, rx + vol, ry + 1.3 * vol)
   paint(np.maximum(cap, v - face.hair_bottom * ry), hair, DARK_HAIR)
-
-  # Ears, face (lit from the front), fringe over the forehead.
   for side in (-1.0, 1.0):
     paint(ellipse(u, v, side * 0.97 * rx, 0.02 * s, 0.03 * s, 0.05 * s), face.skin * 0.9)
   shade = 1.0 - 0.12 * (u / rx) ** 2 - 0.05 * v / ry
@@ -250,8 +286,16 @@ def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
   )
   paint(np.maximum(cap, v - line), hair, DARK_HAIR)
 
-  # Brows, eyes, nose.
-  ex, ey = face.eyes[0] * rx, -face.eyes[1] * ry
+
+def _eye_centre(face: Face, f: _Frame) -> tuple[float, float]:
+  """(|u|, v) of the eye centres."""
+  return face.eyes[0] * f.rx, -face.eyes[1] * f.ry
+
+
+def _draw_eyes_and_nose(canvas: _Canvas, face: Face, f: _Frame) -> None:
+  """Brows, eyes, nose."""
+  paint, u, v, ry, s = canvas.paint, f.u, f.v, f.ry, f.s
+  ex, ey = _eye_centre(face, f)
   for side in (-1.0, 1.0):
     bu = u - side * ex
     brow = np.maximum(np.abs(v - (ey - 0.05 * s) + 6.0 * bu**2) - 0.008 * s, np.abs(bu) - 0.037 * s)
@@ -261,18 +305,24 @@ def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
     paint(ellipse(u, v, side * ex, ey, 0.006 * s, 0.006 * s), np.array([15.0, 12.0, 12.0]))
   paint(ellipse(u, v, 0.006 * s, 0.28 * ry, 0.02 * s, 0.012 * s), face.skin * 0.78)
 
-  # Beard: the face below a line that rises to the sideburns, standing slightly off the jaw.
-  my, mw, frown = face.mouth
-  my = my * ry
+
+def _draw_beard(canvas: _Canvas, face: Face, attributes: np.ndarray, f: _Frame) -> None:
+  """Beard: the face below a line that rises to the sideburns, standing slightly off the jaw."""
+  u, v, rx, ry, s = f.u, f.v, f.rx, f.ry, f.s
   jaw = ellipse(u, v, 0.0, 0.0, rx + 0.01 * s, ry + 0.014 * s)
   beard_line = ry * (0.4 - 0.55 * (u / rx) ** 2)
-  beard = face.beard * (0.75 + 0.5 * texture[..., None])
+  beard = face.beard * (0.75 + 0.5 * f.texture[..., None])
   if attributes[BEARD]:
-    paint(np.maximum(jaw, beard_line - v), beard, BEARD, alpha=0.95)
+    canvas.paint(np.maximum(jaw, beard_line - v), beard, BEARD, alpha=0.95)
   else:
     canvas.mark(np.maximum(jaw, beard_line - v), BEARD)
 
-  # Mouth: open, curving up (smile), or a closed line, flat or slightly down.
+
+def _draw_mouth(canvas: _Canvas, face: Face, attributes: np.ndarray, f: _Frame) -> None:
+  """Mouth: open, curving up (smile), or a closed line, flat or slightly down."""
+  paint, u, v, s = canvas.paint, f.u, f.v, f.s
+  my, mw, frown = face.mouth
+  my = my * f.ry
   lips = face.skin * 0.55 + np.array([150.0, 40.0, 50.0]) * 0.45
   top = my - 0.012 * s - 0.02 * s * (u / mw) ** 2  # the upper lip curves up to the corners
   grin = np.maximum(ellipse(u, v, 0.0, my - 0.012 * s, 1.1 * mw, 0.055 * s), top - v)
@@ -289,7 +339,11 @@ def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
     paint(line_dist, lips, SMILE)
     canvas.mark(grin, SMILE)
 
-  # Glasses: tinted lenses, two rings, the bridge and the temples to the ears.
+
+def _draw_glasses(canvas: _Canvas, face: Face, attributes: np.ndarray, f: _Frame) -> None:
+  """Glasses: tinted lenses, two rings, the bridge and the temples to the ears."""
+  u, v, rx = f.u, f.v, f.rx
+  ex, ey = _eye_centre(face, f)
   lens_r = face.lens[0] * ex
   half = face.lens[1] / 2.0
   rings = [np.sqrt((u - side * ex) ** 2 + (v - ey) ** 2) - lens_r for side in (-1.0, 1.0)]
@@ -303,11 +357,10 @@ def _draw(face: Face, attributes: np.ndarray, size: int) -> _Canvas:
   )
   lenses = np.minimum(rings[0], rings[1])
   if attributes[GLASSES]:
-    paint(lenses, canvas.image * np.array([0.82, 0.85, 0.92]), GLASSES)
-    paint(frame, face.frame, GLASSES)
+    canvas.paint(lenses, canvas.image * np.array([0.82, 0.85, 0.92]), GLASSES)
+    canvas.paint(frame, face.frame, GLASSES)
   else:
     canvas.mark(np.minimum(lenses, frame), GLASSES)
-  return canvas
 
 
 def render(face: Face, attributes: Sequence[int] | np.ndarray, size: int) -> np.ndarray:

@@ -6,10 +6,13 @@ anti-aliased coverage given the pixel size in the same units.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
 
 import numpy as np
+
+from tfgan_repro.util.atomic import write_bytes_atomic
 
 
 def jitter(
@@ -80,8 +83,7 @@ def cached_npz(
       return {k: f[k] for k in f.files}
   arrays = make()
   if path:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    tmp = f"{path}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes_atomic(path, buffer.getvalue())
   return arrays

@@ -8,7 +8,7 @@ yellow per tree, grass green -> yellow-brown, mountains green -> rust, sky and w
 fallen leaves under the trees in autumn. So the test split holds the true summer -> autumn
 translation of each scene, and the identity map scores poorly (PSNR ~ 12-17 dB).
 
-Splits (DESIGN.md, "Procedural datasets with ground truth"): `train` is unpaired (domain A and
+Splits (docs/design.md, "Procedural datasets with ground truth"): `train` is unpaired (domain A and
 domain B come from disjoint scene streams), `test` is paired (example i is the same scene).
 """
 
@@ -30,9 +30,9 @@ from tfgan_repro.data.procedural.raster import (
   smoothstep,
 )
 
-SEASONS = ("summer", "autumn")  # DESIGN.md: domain A = summer, domain B = autumn
-SPLITS = ("train", "test")  # DESIGN.md: train unpaired, test paired
-# DESIGN.md sizes the procedural datasets 32..256 px; renders go up to 2x that for the official
+SEASONS = ("summer", "autumn")  # docs/design.md: domain A = summer, domain B = autumn
+SPLITS = ("train", "test")  # docs/design.md: train unpaired, test paired
+# docs/design.md sizes the procedural datasets 32..256 px; renders go up to 2x that for the official
 # resize margin (--load_size 286 before --crop_size 256).
 MIN_SIZE, MAX_SIZE = 32, 512
 RENDER_VERSION = 1  # part of the disk-cache file name: bump whenever the pictures change
@@ -88,19 +88,8 @@ _AUTUMN_FOLIAGE = (  # orange, red, yellow, rust (foliage colours of autumn tree
 )
 
 
-def sample_scene(seed: int | tuple[int, ...]) -> Scene:
-  """Draws one scene; the same seed gives the same scene (numpy `default_rng`).
-
-  The colours and ranges are this dataset's own design (DESIGN.md), tuned so that the identity
-  map scores ~13.7 dB PSNR on the test split while the mean autumn image scores ~16.6 dB.
-  """
-  rng = np.random.default_rng(seed)
-  horizon = rng.uniform(0.42, 0.68)
-  sky_top = jitter(rng, (55, 115, 200), 35)
-  sky_bottom = jitter(rng, (175, 210, 240), 15)
-  sun_r = rng.uniform(0.035, 0.07)
-  sun = np.array([rng.uniform(0.1, 0.9), rng.uniform(0.08, horizon - 0.22), sun_r])
-
+def _sample_mountains(rng: np.random.Generator, sky_bottom: np.ndarray) -> dict[str, np.ndarray]:
+  """1 to 3 ridge layers, far first: the Scene's ridge_* and mountain_color fields."""
   num_ridges = int(rng.integers(1, 4))
   ridge_height = np.sort(rng.uniform(0.06, 0.3, num_ridges))[::-1]  # far layers are the tallest
   ridge_amp = rng.uniform(0.2, 1.0, (num_ridges, 3))
@@ -115,10 +104,20 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
       c * (1.0 - haze) + s * haze
       for c, s in ((summer, sky_bottom), (autumn, _greyer(sky_bottom, 0.4, 0.05)))
     ]
+  return {
+    "ridge_height": ridge_height,
+    "ridge_amp": ridge_amp,
+    "ridge_freq": ridge_freq,
+    "ridge_phase": ridge_phase,
+    "mountain_color": mountain_color,
+  }
 
-  if rng.uniform() < 0.5:  # half the scenes have a lake, fully inside the grass
+
+def _sample_lake(rng: np.random.Generator, horizon: float) -> np.ndarray:
+  """[4] = cx, cy, rx, ry: half the scenes have a lake, fully inside the grass; zeros else."""
+  if rng.uniform() < 0.5:
     ry = rng.uniform(0.03, 0.07)
-    lake = np.array(
+    return np.array(
       [
         rng.uniform(0.2, 0.8),
         rng.uniform(horizon + ry + 0.02, horizon + 0.22),
@@ -126,10 +125,14 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
         ry,
       ]
     )
-  else:
-    lake = np.zeros(4)
-  water = jitter(rng, (70, 125, 185), 15)
+  return np.zeros(4)
 
+
+def _sample_trees(
+  rng: np.random.Generator, horizon: float, lake: np.ndarray
+) -> dict[str, np.ndarray]:
+  """3 to 9 trees on the grass (none with its foot in the lake), far to near: the Scene's
+  tree_base, tree_scale, crown_radius, crown_color and crown_color2 fields."""
   num_trees = int(rng.integers(3, 10))
   cand = np.stack([rng.uniform(0.03, 0.97, 64), rng.uniform(horizon + 0.05, 0.98, 64)], -1)
   if lake[2] > 0:  # no trunk foot in the water
@@ -146,8 +149,33 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
   autumn_pick = rng.integers(0, len(_AUTUMN_FOLIAGE), num_trees)
   autumn = np.stack([jitter(rng, _AUTUMN_FOLIAGE[i][0], 15) for i in autumn_pick])
   autumn2 = np.stack([jitter(rng, _AUTUMN_FOLIAGE[i][1], 15) for i in autumn_pick])
-  crown_color = np.stack([summer_green, autumn], 1)
-  crown_color2 = np.stack([summer_green * 0.7, autumn2], 1)
+  return {
+    "tree_base": tree_base,
+    "tree_scale": tree_scale,
+    "crown_radius": crown_radius,
+    "crown_color": np.stack([summer_green, autumn], 1),
+    "crown_color2": np.stack([summer_green * 0.7, autumn2], 1),
+  }
+
+
+def sample_scene(seed: int | tuple[int, ...]) -> Scene:
+  """Draws one scene; the same seed gives the same scene (numpy `default_rng`).
+
+  The colours and ranges are this dataset's own design (docs/design.md), tuned so that the identity
+  map scores ~13.7 dB PSNR on the test split while the mean autumn image scores ~16.6 dB.
+  """
+  rng = np.random.default_rng(seed)
+  horizon = rng.uniform(0.42, 0.68)
+  sky_top = jitter(rng, (55, 115, 200), 35)
+  sky_bottom = jitter(rng, (175, 210, 240), 15)
+  sun_r = rng.uniform(0.035, 0.07)
+  sun = np.array([rng.uniform(0.1, 0.9), rng.uniform(0.08, horizon - 0.22), sun_r])
+
+  mountains = _sample_mountains(rng, sky_bottom)
+  lake = _sample_lake(rng, horizon)
+  water = jitter(rng, (70, 125, 185), 15)
+  trees = _sample_trees(rng, horizon, lake)
+  num_trees = len(trees["tree_base"])
 
   ground_far = jitter(rng, (105, 165, 70), 25)
   ground_near = jitter(rng, (55, 125, 40), 25)
@@ -159,21 +187,13 @@ def sample_scene(seed: int | tuple[int, ...]) -> Scene:
     cloud_amount=float(rng.uniform(0.3, 0.9)),
     sun=sun,
     sun_color=np.stack([jitter(rng, (255, 245, 205), 5), jitter(rng, (245, 215, 170), 8)]),
-    ridge_height=ridge_height,
-    ridge_amp=ridge_amp,
-    ridge_freq=ridge_freq,
-    ridge_phase=ridge_phase,
-    mountain_color=mountain_color,
+    **mountains,
     ground_far=np.stack([ground_far, jitter(rng, (195, 170, 95), 25)]),
     ground_near=np.stack([ground_near, jitter(rng, (160, 120, 55), 25)]),
     lake=lake,
     water_color=np.stack([water, _greyer(water, 0.5, 0.1)]),
-    tree_base=tree_base,
-    tree_scale=tree_scale,
-    crown_radius=crown_radius,
+    **trees,
     lobe_scale=rng.uniform(0.6, 0.8, (num_trees, 4)) * np.array([1.0 / 0.7, 1.0, 1.0, 1.0]),
-    crown_color=crown_color,
-    crown_color2=crown_color2,
     trunk_color=np.stack([jitter(rng, (95, 65, 40), 12) for _ in range(num_trees)]),
     lattices=tuple(rng.uniform(0.0, 1.0, (n + 1, n + 1)) for n in _LATTICES),
     color_matrix=color_matrix(rng),

@@ -1,5 +1,6 @@
 """Metrics: image quality against a ground truth (PSNR, SSIM), segmentation scores (FCN-score),
-attribute-editing scores (flip / keep accuracy, edit fidelity)."""
+attribute-editing scores (flip / keep accuracy, edit fidelity), synthesis scores of activations
+(FID, KID, Inception Score, precision / recall)."""
 
 from tfgan_repro.evaluation.metrics.attribute_edit import (
   attribute_accuracy,
@@ -9,28 +10,43 @@ from tfgan_repro.evaluation.metrics.attribute_edit import (
   reconstruction_scores,
 )
 from tfgan_repro.evaluation.metrics.image_quality import (
-  identity_baseline,
+  PSNR_REDUCTIONS,
   paired_scores,
   psnr,
   ssim,
 )
+from tfgan_repro.evaluation.metrics.metric_fid import fid, frechet_distance, gaussian_stats
+from tfgan_repro.evaluation.metrics.metric_is import inception_score
+from tfgan_repro.evaluation.metrics.metric_kid import kid, mmd2_unbiased, polynomial_kernel
+from tfgan_repro.evaluation.metrics.metric_pr import knn_radii, precision_recall
 from tfgan_repro.evaluation.metrics.segmentation import (
   confusion_matrix,
   per_class_iou,
   segmentation_scores,
 )
+from tfgan_repro.evaluation.metrics.synthesis import synthesis_metrics
 
 __all__ = [
+  "PSNR_REDUCTIONS",
   "attribute_accuracy",
   "confusion_matrix",
   "edit_accuracy",
   "edit_fidelity",
+  "fid",
   "flip_targets",
-  "identity_baseline",
+  "frechet_distance",
+  "gaussian_stats",
+  "inception_score",
+  "kid",
+  "knn_radii",
+  "mmd2_unbiased",
   "paired_scores",
   "per_class_iou",
+  "polynomial_kernel",
+  "precision_recall",
   "psnr",
   "reconstruction_scores",
   "segmentation_scores",
   "ssim",
+  "synthesis_metrics",
 ]

@@ -1,4 +1,4 @@
-"""Offline stand-in for rules_cc: forwards to the native rules (NOTES.md, Bazel offline)."""
+"""Offline stand-in for rules_cc: forwards to the native rules (docs/pitfalls.md, "Bazel, offline")."""
 
 def cc_binary(**attrs):
     native.cc_binary(**attrs)

@@ -1,4 +1,4 @@
-"""Offline stand-in for rules_java: forwards to the native rules (NOTES.md, Bazel offline)."""
+"""Offline stand-in for rules_java: forwards to the native rules (docs/pitfalls.md, "Bazel, offline")."""
 
 def java_binary(**attrs):
     native.java_binary(**attrs)
