@@ -28,10 +28,8 @@ import ml_collections
 from configs import common
 
 
-def paper() -> ml_collections.ConfigDict:
-  """DCGAN as the official pytorch/examples dcgan main.py trains it (paper Sec. 4)."""
-  config = common.base_config("dcgan")
-  config.batch_size = 128  # paper Sec. 4: mini-batch size 128 (official --batchSize 64)
+def _set_networks(config: ml_collections.ConfigDict) -> None:
+  """The official main.py nets: DCGAN generator and discriminator with BatchNorm."""
   config.generator = ml_collections.ConfigDict(
     {
       "name": "dcgan_generator",
@@ -47,9 +45,11 @@ def paper() -> ml_collections.ConfigDict:
       "norm": "batch",
     }
   )
-  # official main.py: noise = torch.randn (the paper, Sec. 4, draws z uniformly)
-  config.latent = ml_collections.ConfigDict({"distribution": "normal"})
-  config.loss = ml_collections.ConfigDict(
+
+
+def _official_loss() -> ml_collections.ConfigDict:
+  """The official BCE loss; every regulariser off (not in DCGAN)."""
+  return ml_collections.ConfigDict(
     {
       "gan_mode": "nonsaturating",  # official BCELoss; G against real_label (paper Sec. 4)
       "real_label": 1.0,  # official real_label = 1; 0.9: Salimans et al. 2016 Sec. 3.4
@@ -62,6 +62,28 @@ def paper() -> ml_collections.ConfigDict:
       "diff_augment": "",  # Zhao et al. 2020: "color,translation,cutout"; off
     }
   )
+
+
+def _set_eval(config: ml_collections.ConfigDict) -> None:
+  """Synthesis evaluation (tasks/synthesis.py): features of a judge network or an Inception file
+  (`extractor`, kind auto | model | inception_v3), FID / KID every `every_kimg` thousand training
+  images with the best checkpoint kept (0 = only at the end), KID subsets (torch-fidelity default
+  100), samples.png columns."""
+  config.eval.extractor = ""
+  config.eval.extractor_kind = "auto"
+  config.eval.every_kimg = 0.0
+  config.eval.kid_subsets = 100
+  config.eval.sample_cols = 8
+
+
+def paper() -> ml_collections.ConfigDict:
+  """DCGAN as the official pytorch/examples dcgan main.py trains it (paper Sec. 4)."""
+  config = common.base_config("dcgan")
+  config.batch_size = 128  # paper Sec. 4: mini-batch size 128 (official --batchSize 64)
+  _set_networks(config)
+  # official main.py: noise = torch.randn (the paper, Sec. 4, draws z uniformly)
+  config.latent = ml_collections.ConfigDict({"distribution": "normal"})
+  config.loss = _official_loss()
   # EMA of G (not in DCGAN: off): decay per step, or half-life in kimg (StyleGAN2-ADA ema_kimg
   # 10 with ema_rampup 0.05), from start_step (BigGAN-PyTorch --ema_start 20000).
   config.ema = ml_collections.ConfigDict(
@@ -81,15 +103,7 @@ def paper() -> ml_collections.ConfigDict:
   config.data.crop_size = 64  # official --imageSize 64 (Resize + CenterCrop)
   config.data.load_size = 64
   config.data.flip = False  # official transforms: no flip
-  # Synthesis evaluation (tasks/synthesis.py): features of a judge network or an Inception file
-  # (`extractor`, kind auto | model | inception_v3), FID / KID every `every_kimg` thousand
-  # training images with the best checkpoint kept (0 = only at the end), KID subsets (torch-fidelity
-  # default 100), samples.png columns.
-  config.eval.extractor = ""
-  config.eval.extractor_kind = "auto"
-  config.eval.every_kimg = 0.0
-  config.eval.kid_subsets = 100
-  config.eval.sample_cols = 8
+  _set_eval(config)
   return config
 
 

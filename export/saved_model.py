@@ -52,6 +52,38 @@ def image_input_shape(model: keras.Model) -> tuple[int | None, ...]:
   return shapes[INPUT_KEY]
 
 
+def _check_translate_bytes(
+  shapes: dict[str, tuple[int | None, ...]], translate_bytes: bool
+) -> None:
+  """ValueError when translate_bytes is asked of a model other than one image input of any size."""
+  if translate_bytes and (len(shapes) != 1 or shapes.get(INPUT_KEY, ())[1:3] != (None, None)):
+    raise ValueError(
+      f"translate_bytes needs a model of one image input of any height and width, got inputs "
+      f"{shapes}; pass translate_bytes=False"
+    )
+
+
+def _add_serving_default(
+  archive: keras.export.ExportArchive,
+  model: keras.Model,
+  shapes: dict[str, tuple[int | None, ...]],
+) -> None:
+  """Adds the "serving_default" endpoint: named float32 inputs -> {"outputs": float32}."""
+
+  def serve(*tensors: tf.Tensor) -> dict[str, tf.Tensor]:
+    x = tensors[0] if len(tensors) == 1 else list(tensors)
+    # float32 out even under a mixed-precision policy (docs/design.md, "Shipping and its gates").
+    return {OUTPUT_KEY: tf.cast(model(x, training=False), tf.float32)}
+
+  archive.add_endpoint(
+    name=SIGNATURE_KEY,
+    fn=serve,  # the signature's input keys are the specs' names
+    input_signature=[
+      tf.TensorSpec((None, *shape[1:]), tf.float32, name=key) for key, shape in shapes.items()
+    ],
+  )
+
+
 def export_saved_model(
   model: keras.Model,
   path: str,
@@ -77,29 +109,13 @@ def export_saved_model(
   adds the "generate" and "sample_latents" signatures (export.synthesis_signatures).
   """
   shapes = input_shapes(model)
-  if translate_bytes and (len(shapes) != 1 or shapes.get(INPUT_KEY, ())[1:3] != (None, None)):
-    raise ValueError(
-      f"translate_bytes needs a model of one image input of any height and width, got inputs "
-      f"{shapes}; pass translate_bytes=False"
-    )
+  _check_translate_bytes(shapes, translate_bytes)
   # No archive.track(model): the endpoint's traced function already captures every variable it
   # reads, and track() would store each weight a second time (the keras.Variable wrappers next to
   # the captured tf.Variables: 2x disk and 2x RAM in TF Serving; keras-team/keras#23553, open in
   # Keras 3.15). tests/export checks that the checkpoint holds model.count_params() values.
   archive = keras.export.ExportArchive()
-
-  def serve(*tensors: tf.Tensor) -> dict[str, tf.Tensor]:
-    x = tensors[0] if len(tensors) == 1 else list(tensors)
-    # float32 out even under a mixed-precision policy (docs/design.md, "Shipping and its gates").
-    return {OUTPUT_KEY: tf.cast(model(x, training=False), tf.float32)}
-
-  archive.add_endpoint(
-    name=SIGNATURE_KEY,
-    fn=serve,  # the signature's input keys are the specs' names
-    input_signature=[
-      tf.TensorSpec((None, *shape[1:]), tf.float32, name=key) for key, shape in shapes.items()
-    ],
-  )
+  _add_serving_default(archive, model, shapes)
   if translate_bytes:
     archive.add_endpoint(
       name=BYTES_SIGNATURE_KEY,

@@ -51,7 +51,7 @@ from export.quantization import (
   tensor_io,
 )
 from export.saved_model import export_saved_model, load_serving, serving_outputs
-from export.staging import path_bytes, version_staging
+from export.staging import VersionStaging, path_bytes, version_staging
 from export.tflite import LiteRTModel, export_tflite
 from tfgan_repro.evaluation.metrics import image_quality
 from tfgan_repro.util import timing
@@ -174,38 +174,80 @@ def export_version(
   Returns one ExportedArtifact per artifact.
   """
   formats, quantizations = _validate(generators, formats, quantizations, tflite_size, version)
+  _validate_gates(tolerance, min_psnr)
+  _check_images(generators, check_images, calibration_images, formats, quantizations)
+  with export_lock(export_root, lock_timeout_s), version_staging(export_root) as stage:
+    number = _whole_version(export_root, list(generators), version)
+    rows = _stage_networks(
+      stage,
+      export_root,
+      number,
+      generators,
+      check_images,
+      calibration_images,
+      formats=formats,
+      quantizations=quantizations,
+      tflite_size=tflite_size,
+      tolerance=tolerance,
+      min_psnr=min_psnr,
+      source=source,
+      translate_bytes=translate_bytes,
+    )
+    stage.commit(number)
+  return rows
+
+
+def _stage_networks(
+  stage: VersionStaging,
+  export_root: str,
+  number: int,
+  generators: Mapping[str, keras.Model],
+  check_images: Mapping[str, Inputs],
+  calibration_images: Mapping[str, np.ndarray] | None,
+  *,
+  formats: list[str],
+  quantizations: list[str],
+  tflite_size: int | None,
+  tolerance: float,
+  min_psnr: float,
+  source: Mapping[str, object] | None,
+  translate_bytes: bool,
+) -> list[ExportedArtifact]:
+  """Stages version `number` of each network in turn; returns their rows, paths final."""
+  rows = []
+  for name, model in generators.items():
+    inputs = as_inputs(check_images[name], model)
+    calibration = _calibration(calibration_images, name, model, inputs, tflite_size)
+    found = _export_network(
+      name,
+      model,
+      stage.network_folder(name),
+      inputs,
+      formats=formats,
+      quantizations=quantizations,
+      tflite_size=tflite_size,
+      calibration=calibration,
+      tolerance=tolerance,
+      min_psnr=min_psnr,
+      source=dict(source or {}),
+      translate_bytes=translate_bytes,
+    )
+    rows.extend(_in_version(found, os.path.join(export_root, name, str(number)), number))
+    _after_network_staged(name)
+  return rows
+
+
+def _validate_gates(tolerance: float, min_psnr: float) -> None:
+  """ValueError unless the float gate's tolerance is > 0 and min_psnr is finite."""
   if not tolerance > 0:
     raise ValueError(f"tolerance must be > 0, got {tolerance!r}")
   if not math.isfinite(min_psnr):
     raise ValueError(f"min_psnr must be a finite number of dB, got {min_psnr!r}")
-  _check_images(generators, check_images, calibration_images, formats, quantizations)
-  with export_lock(export_root, lock_timeout_s), version_staging(export_root) as stage:
-    number = _whole_version(export_root, list(generators), version)
-    rows = []
-    for name, model in generators.items():
-      inputs = as_inputs(check_images[name], model)
-      calibration = _calibration(calibration_images, name, model, inputs, tflite_size)
-      found = _export_network(
-        name,
-        model,
-        stage.network_folder(name),
-        inputs,
-        formats=formats,
-        quantizations=quantizations,
-        tflite_size=tflite_size,
-        calibration=calibration,
-        tolerance=tolerance,
-        min_psnr=min_psnr,
-        source=dict(source or {}),
-        translate_bytes=translate_bytes,
-      )
-      final = os.path.join(export_root, name, str(number))
-      rows.extend(
-        dataclasses.replace(r, version=number, path=os.path.join(final, r.path)) for r in found
-      )
-      _after_network_staged(name)
-    stage.commit(number)
-  return rows
+
+
+def _in_version(found: list[ExportedArtifact], final: str, number: int) -> list[ExportedArtifact]:
+  """A network's staged rows, numbered `number`, their paths under its final folder."""
+  return [dataclasses.replace(r, version=number, path=os.path.join(final, r.path)) for r in found]
 
 
 def _after_network_staged(name: str) -> None:

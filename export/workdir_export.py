@@ -85,16 +85,11 @@ def export_workdir(
     name: task.export_check_inputs(config, model, name, num_check_images) for name in generators
   }
   calibration = (
-    {n: _calibration(task, config, model, n, sources[n], num_calibration, seed) for n in generators}
-    if calibrate
-    else None
+    _calibrations(task, config, model, sources, num_calibration, seed) if calibrate else None
   )
   source = _source_record(workdir, checkpoint, step, config.model, eval_mode, sources, seed)
-  source["input_contracts"] = {  # export.contract: what each generator's inputs hold
-    name: task.export_contract(config, model, name)
-    or input_contract(net, config.data, sources[name])
-    for name, net in generators.items()
-  }
+  # export.contract: what each generator's inputs hold
+  source["input_contracts"] = _input_contracts(task, config, model, generators, sources)
   return export_version(
     generators,
     os.path.join(workdir, EXPORT_DIR),
@@ -109,6 +104,34 @@ def export_workdir(
     source=source,
     translate_bytes=translate_bytes,
   )
+
+
+def _calibrations(
+  task: Task,
+  config: ml_collections.ConfigDict,
+  model: GANModel,
+  sources: dict[str, str],
+  num: int,
+  seed: int,
+) -> dict[str, np.ndarray]:
+  """Each generator's int8 calibration inputs (`_calibration`), in the order of `sources`."""
+  return {n: _calibration(task, config, model, n, sources[n], num, seed) for n in sources}
+
+
+def _input_contracts(
+  task: Task,
+  config: ml_collections.ConfigDict,
+  model: GANModel,
+  generators: dict[str, keras.Model],
+  sources: dict[str, str],
+) -> dict:
+  """Each generator's input contract: the task's (Task.export_contract), else the one known from
+  its inputs' channels (export.contract.input_contract)."""
+  return {
+    name: task.export_contract(config, model, name)
+    or input_contract(net, config.data, sources[name])
+    for name, net in generators.items()
+  }
 
 
 def _calibration(

@@ -520,8 +520,7 @@ def translate(
   translated or skipped with its reason (module docstring); ValueError when an output would
   replace an input file.
   """
-  if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
-    raise ValueError(f"size must be None or a positive int, got {size!r}")
+  _check_size(size)
   check_max_pixels(max_pixels)
   stream = sys.stderr if stream is None else stream
   translator = load_translator(model_path, network)
@@ -531,6 +530,46 @@ def translate(
   _check_no_overwrite(found, names, inputs_dir, output_dir)
   for rel in left_out:
     stream.write(f"left out: {rel} (an earlier translate result)\n")
+  rows, skipped, reasons = _translate_files(
+    translator, found, names, inputs_dir, output_dir, size, max_pixels, stream
+  )
+  title = f"model {model_path}" + (f" ({network})" if network else "") + f", input {input_path}"
+  os.makedirs(output_dir, exist_ok=True)
+  index = write_index(output_dir, rows, title, tuple(skipped), tuple(reasons), tuple(left_out))
+  _write_manifest(output_dir, rows)
+  result = TranslateResult(
+    output_dir=output_dir,
+    index=index,
+    outputs=tuple(r[2] for r in rows),
+    inputs=tuple(r[1] for r in rows),
+    skipped=tuple(skipped),
+    reasons=tuple(reasons),
+    left_out=tuple(left_out),
+    contract=translator.contract,
+  )
+  stream.write(f"\n{result.summary()} -> {output_dir}\n")
+  stream.flush()
+  return result
+
+
+def _check_size(size: int | None) -> None:
+  """ValueError unless `size` is None or a positive int."""
+  if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 1):
+    raise ValueError(f"size must be None or a positive int, got {size!r}")
+
+
+def _translate_files(
+  translator: Translator,
+  found: list[tuple[str, str]],
+  names: list[str],
+  inputs_dir: str,
+  output_dir: str,
+  size: int | None,
+  max_pixels: int,
+  stream: TextIO,
+) -> tuple[list[tuple[str, str, str]], list[str], list[str]]:
+  """Translates each found file into output_dir/name (its input copy under `inputs_dir`), with a
+  progress line per file; returns (rows (rel, copy, name), skipped files, their reasons)."""
   rows, skipped, reasons = [], [], []
   width, shown = len(str(len(found))), 0
   for i, ((path, rel), name) in enumerate(zip(found, names, strict=True), start=1):
@@ -553,25 +592,14 @@ def translate(
     _save(image, os.path.join(output_dir, copy))
     _save(result, os.path.join(output_dir, name))
     rows.append((rel, copy, name))
-  title = f"model {model_path}" + (f" ({network})" if network else "") + f", input {input_path}"
-  os.makedirs(output_dir, exist_ok=True)
-  index = write_index(output_dir, rows, title, tuple(skipped), tuple(reasons), tuple(left_out))
+  return rows, skipped, reasons
+
+
+def _write_manifest(output_dir: str, rows: list[tuple[str, str, str]]) -> None:
+  """Writes output_dir/MANIFEST_FILE: the files this run wrote (index, input copies, results)."""
   manifest = [INDEX_FILE] + [name for row in rows for name in row[1:]]
   manifest_path = os.path.join(output_dir, MANIFEST_FILE)
   write_json_atomic(manifest_path, {"files": manifest})
-  result = TranslateResult(
-    output_dir=output_dir,
-    index=index,
-    outputs=tuple(r[2] for r in rows),
-    inputs=tuple(r[1] for r in rows),
-    skipped=tuple(skipped),
-    reasons=tuple(reasons),
-    left_out=tuple(left_out),
-    contract=translator.contract,
-  )
-  stream.write(f"\n{result.summary()} -> {output_dir}\n")
-  stream.flush()
-  return result
 
 
 def _beside_inputs(names: list[str], found: list[tuple[str, str]], output_dir: str) -> list[str]:

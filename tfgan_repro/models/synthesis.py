@@ -50,6 +50,48 @@ _AUG_G, _NOISE_G, _AUG_G_REAL, _NOISE_G_REAL = 7, 8, 9, 10
 SCATTER_SIZE, SCATTER_EXTENT, SCATTER_POINTS = 128, 6.0, 512
 
 
+def _check_options(
+  *,
+  gan_mode: str,
+  real_label: float,
+  instance_noise_std: float,
+  instance_noise_decay_steps: int,
+  r1_gamma: float,
+  r2_gamma: float,
+  gp_lambda: float,
+  clip_value: float,
+  diff_augment: str,
+  n_critic: int,
+) -> None:
+  """ValueError for an option of `Synthesis` out of its range (the checks that need no network)."""
+  if gan_mode not in losses.ALL_GAN_MODES:
+    raise ValueError(f"gan_mode must be one of {losses.ALL_GAN_MODES}, got {gan_mode!r}")
+  if real_label != 1.0 and gan_mode not in ("vanilla", "nonsaturating", "minimax"):
+    raise ValueError(
+      f"real_label applies to the cross-entropy gan_modes, got {real_label!r} with {gan_mode!r}"
+    )
+  if not 0.0 <= real_label <= 1.0:
+    raise ValueError(f"real_label must be in [0, 1], got {real_label!r}")
+  for key, value in dict(
+    instance_noise_std=instance_noise_std,
+    r1_gamma=r1_gamma,
+    r2_gamma=r2_gamma,
+    gp_lambda=gp_lambda,
+    clip_value=clip_value,
+  ).items():
+    if value < 0:
+      raise ValueError(f"{key} must be >= 0, got {value!r}")
+  if instance_noise_decay_steps < 1:
+    raise ValueError(f"instance_noise_decay_steps must be >= 1, got {instance_noise_decay_steps}")
+  if n_critic < 1:
+    raise ValueError(f"n_critic must be >= 1, got {n_critic!r}")
+  unknown = [p for p in diff_augment.split(",") if p and p not in losses.DIFF_AUGMENT_POLICIES]
+  if unknown:
+    raise ValueError(
+      f"unknown diff_augment policy {unknown}; valid: {', '.join(losses.DIFF_AUGMENT_POLICIES)}"
+    )
+
+
 class Synthesis(GANModel):
   """One G (z -> x) and one D with the options of the synthesis papers; defaults are DCGAN's.
 
@@ -91,32 +133,18 @@ class Synthesis(GANModel):
     **kwargs,
   ):
     super().__init__(global_batch_size=global_batch_size, seed=seed, **kwargs)
-    if gan_mode not in losses.ALL_GAN_MODES:
-      raise ValueError(f"gan_mode must be one of {losses.ALL_GAN_MODES}, got {gan_mode!r}")
-    if real_label != 1.0 and gan_mode not in ("vanilla", "nonsaturating", "minimax"):
-      raise ValueError(
-        f"real_label applies to the cross-entropy gan_modes, got {real_label!r} with {gan_mode!r}"
-      )
-    if not 0.0 <= real_label <= 1.0:
-      raise ValueError(f"real_label must be in [0, 1], got {real_label!r}")
-    for key, value in dict(
+    _check_options(
+      gan_mode=gan_mode,
+      real_label=real_label,
       instance_noise_std=instance_noise_std,
+      instance_noise_decay_steps=instance_noise_decay_steps,
       r1_gamma=r1_gamma,
       r2_gamma=r2_gamma,
       gp_lambda=gp_lambda,
       clip_value=clip_value,
-    ).items():
-      if value < 0:
-        raise ValueError(f"{key} must be >= 0, got {value!r}")
-    if instance_noise_decay_steps < 1:
-      raise ValueError(f"instance_noise_decay_steps must be >= 1, got {instance_noise_decay_steps}")
-    if n_critic < 1:
-      raise ValueError(f"n_critic must be >= 1, got {n_critic!r}")
-    unknown = [p for p in diff_augment.split(",") if p and p not in losses.DIFF_AUGMENT_POLICIES]
-    if unknown:
-      raise ValueError(
-        f"unknown diff_augment policy {unknown}; valid: {', '.join(losses.DIFF_AUGMENT_POLICIES)}"
-      )
+      diff_augment=diff_augment,
+      n_critic=n_critic,
+    )
     self.G, self.D = G, D
     self.z_dim = int(G.inputs[0].shape[-1])
     self.points = len(G.outputs[0].shape) == 2  # 2-D points, not images

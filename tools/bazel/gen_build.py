@@ -387,97 +387,102 @@ def _rel_root(package: str) -> str:
 
 
 def build_text(ws: Workspace, package: str, broken: set[tuple[str, str]]) -> str:
-  name = package.split("/")[-1]
-  files = ws.modules[package]
-  out = HEADER
+  """The BUILD text of `package`: tests/ packages, bin/, or one library of all its modules."""
   if package.startswith("tests"):
-    tests = [f for f in files if is_test(f)]
-    if tests:
-      out += 'load("//tests:pytest.bzl", "pytest_test")\n'
-    out += '\npackage(default_visibility = ["//visibility:public"])\n\n'
-    if package == "tests":
-      out += 'exports_files(["pytest_runner.py"])\n\n'
-    helpers = [f for f in files if not is_test(f)]
-    deps, data, comments = package_deps(ws, helpers, package, broken)
-    if package != "tests":
-      deps = sorted(set(deps) | {label(package.rpartition("/")[0])})
-    srcs = [os.path.basename(f) for f in helpers]
-    out += _rule(
-      "py_library",
-      [
-        ("name", _q(name)),
-        ("srcs", srcs),
-        ("imports", [_rel_root(package)]),
-        ("deps", deps),
-        ("data", data),
-      ],
-      comments,
-    )
-    for path in tests:
-      deps, data, comments = package_deps(ws, [path], package, broken)
-      extras = TEST_EXTRAS.get(path, {})
-      data = sorted(set(data) | set(extras.get("data", [])))
-      # a subprocess running a binary, or a whole job: Bazel's "large" (15 min)
-      big = package == "tests/jobs" or any(d.startswith("//bin:") for d in data)
-      out += "\n" + _rule(
-        "pytest_test",
-        [
-          ("name", _q(os.path.basename(path)[: -len(".py")])),
-          ("size", _q(extras.get("size", "large" if big else "medium"))),
-          ("srcs", [os.path.basename(path)]),
-          ("data", data),
-          ("tags", extras.get("tags", [])),
-          ("deps", sorted({":" + name, *deps})),
-        ],
-        comments,
-      )
-    return out
-  out += '\npackage(default_visibility = ["//visibility:public"])\n\n'
+    return HEADER + _tests_build(ws, package, broken)
+  out = HEADER + '\npackage(default_visibility = ["//visibility:public"])\n\n'
   if package == "bin":
-    binaries = [f for f in files if is_binary(ws.root, f)]
-    library = [f for f in files if f not in binaries]
-    deps, data, comments = package_deps(ws, library, package, broken)
-    out += _rule(
-      "py_library",
-      [
-        ("name", _q(name)),
-        ("srcs", [os.path.basename(f) for f in library]),
-        ("imports", [_rel_root(package)]),
-        ("deps", deps),
-        ("data", data),
-      ],
-      comments,
-    )
-    for path in binaries:
-      deps, data, comments = package_deps(ws, [path], package, broken)
-      main = os.path.basename(path)
-      target = bin_target(path)
-      out += (
-        "\n"
-        + (BIN_NOTE if target != main[: -len(".py")] else "")
-        + _rule(
-          "py_binary",
-          [
-            ("name", _q(target)),
-            ("srcs", [main]),
-            ("data", sorted({"//configs", *data})),
-            ("main", _q(main)),
-            ("python_version", _q("PY3")),
-            ("deps", sorted({":" + name, *deps})),
-          ],
-          comments,
-        )
-      )
-    return out
-  deps, data, comments = package_deps(ws, files, package, broken)
-  return out + _rule(
+    return out + _bin_build(ws, package, broken)
+  deps, data, comments = package_deps(ws, ws.modules[package], package, broken)
+  return out + _library_rule(package, 'glob(["*.py"])', deps, data, comments)
+
+
+def _library_rule(
+  package: str, srcs: str | list[str], deps: list[str], data: list[str], comments: list[str]
+) -> str:
+  """The package's py_library, named after its folder."""
+  return _rule(
     "py_library",
     [
-      ("name", _q(name)),
-      ("srcs", 'glob(["*.py"])'),
+      ("name", _q(package.split("/")[-1])),
+      ("srcs", srcs),
       ("imports", [_rel_root(package)]),
       ("deps", deps),
       ("data", data),
+    ],
+    comments,
+  )
+
+
+def _tests_build(ws: Workspace, package: str, broken: set[tuple[str, str]]) -> str:
+  """A tests/ package (after HEADER): its helpers' py_library, one pytest_test per test file."""
+  files = ws.modules[package]
+  out = ""
+  tests = [f for f in files if is_test(f)]
+  if tests:
+    out += 'load("//tests:pytest.bzl", "pytest_test")\n'
+  out += '\npackage(default_visibility = ["//visibility:public"])\n\n'
+  if package == "tests":
+    out += 'exports_files(["pytest_runner.py"])\n\n'
+  helpers = [f for f in files if not is_test(f)]
+  deps, data, comments = package_deps(ws, helpers, package, broken)
+  if package != "tests":
+    deps = sorted(set(deps) | {label(package.rpartition("/")[0])})
+  srcs = [os.path.basename(f) for f in helpers]
+  out += _library_rule(package, srcs, deps, data, comments)
+  for path in tests:
+    out += "\n" + _test_rule(ws, package, path, broken)
+  return out
+
+
+def _test_rule(ws: Workspace, package: str, path: str, broken: set[tuple[str, str]]) -> str:
+  """The pytest_test of one test file (TEST_EXTRAS: its extra data, size, tags)."""
+  deps, data, comments = package_deps(ws, [path], package, broken)
+  extras = TEST_EXTRAS.get(path, {})
+  data = sorted(set(data) | set(extras.get("data", [])))
+  # a subprocess running a binary, or a whole job: Bazel's "large" (15 min)
+  big = package == "tests/jobs" or any(d.startswith("//bin:") for d in data)
+  return _rule(
+    "pytest_test",
+    [
+      ("name", _q(os.path.basename(path)[: -len(".py")])),
+      ("size", _q(extras.get("size", "large" if big else "medium"))),
+      ("srcs", [os.path.basename(path)]),
+      ("data", data),
+      ("tags", extras.get("tags", [])),
+      ("deps", sorted({":" + package.split("/")[-1], *deps})),
+    ],
+    comments,
+  )
+
+
+def _bin_build(ws: Workspace, package: str, broken: set[tuple[str, str]]) -> str:
+  """bin/ (after its package line): the library of its non-binary modules, one py_binary each."""
+  files = ws.modules[package]
+  binaries = [f for f in files if is_binary(ws.root, f)]
+  library = [f for f in files if f not in binaries]
+  deps, data, comments = package_deps(ws, library, package, broken)
+  srcs = [os.path.basename(f) for f in library]
+  out = _library_rule(package, srcs, deps, data, comments)
+  for path in binaries:
+    out += "\n" + _binary_rule(ws, package, path, broken)
+  return out
+
+
+def _binary_rule(ws: Workspace, package: str, path: str, broken: set[tuple[str, str]]) -> str:
+  """The py_binary of one bin/ module (BIN_NOTE before one named other than its file)."""
+  deps, data, comments = package_deps(ws, [path], package, broken)
+  main = os.path.basename(path)
+  target = bin_target(path)
+  return (BIN_NOTE if target != main[: -len(".py")] else "") + _rule(
+    "py_binary",
+    [
+      ("name", _q(target)),
+      ("srcs", [main]),
+      ("data", sorted({"//configs", *data})),
+      ("main", _q(main)),
+      ("python_version", _q("PY3")),
+      ("deps", sorted({":" + package.split("/")[-1], *deps})),
     ],
     comments,
   )
