@@ -182,7 +182,7 @@ def test_paper_parameter_counts_equal_the_declared_official_ones(paper_model):
   assert _trainable_params(model) == sum(counts.values())
 
 
-def _check_summary(model, config) -> None:
+def _assert_summary_totals(model, config) -> None:
   result = model_summary.summary(model, config)
   assert list(result["networks"]) == list(model.networks)
   for role, net in model.networks.items():
@@ -202,9 +202,9 @@ def _check_summary(model, config) -> None:
 @pytest.mark.parametrize("name", TINY_MODELS)
 def test_summary_of_the_tiny_config_totals_count_params(name):
   config = models.MODELS.get(name).config("tiny")
-  _check_summary(models.build_model(config), config)
+  _assert_summary_totals(models.build_model(config), config)
 
 
 def test_summary_of_the_paper_config_totals_count_params(paper_model):
   _, config, model = paper_model
-  _check_summary(model, config)
+  _assert_summary_totals(model, config)

@@ -111,7 +111,7 @@ def _step_losses(
   return steps
 
 
-def _compare(steps: list[tuple[dict, dict]], rtol: float = RTOL_ADAM) -> None:
+def _assert_official_losses(steps: list[tuple[dict, dict]], rtol: float = RTOL_ADAM) -> None:
   for i, (ours, official) in enumerate(steps):
     assert ours["D_reg"] == 0.0
     got = {"errD": ours["D_real"] + ours["D_fake"], "errG": ours["G_adv"]}
@@ -120,17 +120,17 @@ def _compare(steps: list[tuple[dict, dict]], rtol: float = RTOL_ADAM) -> None:
 
 
 def test_three_iterations_log_the_official_losses():
-  _compare(_step_losses())
+  _assert_official_losses(_step_losses())
 
 
 def test_three_sgd_iterations_log_the_same_losses_closely():
   # The same step with an update that does not amplify float noise: the losses, gradients and
   # update order to float precision.
-  _compare(_step_losses(sgd_lr=0.02), rtol=RTOL_SGD)
+  _assert_official_losses(_step_losses(sgd_lr=0.02), rtol=RTOL_SGD)
 
 
 def test_the_comparison_sees_a_wrong_beta1():
   # The official beta1 is 0.5; at 0.9 the reference's first Adam steps are the same (lr * sign(g))
   # but the second ones differ, and so does errG from iteration 1.
   with pytest.raises(AssertionError, match="errG step 1"):
-    _compare(_step_losses(beta1=0.9))
+    _assert_official_losses(_step_losses(beta1=0.9))

@@ -191,7 +191,9 @@ def _iterations(optimizer: str, lambda_lat_dis: float = LAMBDA_LAT_DIS, patch: b
     yield logs, want, dict(official.grad_norms)
 
 
-def _compare(optimizer: str, lambda_lat_dis: float = LAMBDA_LAT_DIS, rtol: float = RTOL) -> None:
+def _assert_official_losses(
+  optimizer: str, lambda_lat_dis: float = LAMBDA_LAT_DIS, rtol: float = RTOL
+) -> None:
   for i, (ours, official, _) in enumerate(_iterations(optimizer, lambda_lat_dis)):
     assert set(ours) == set(official)
     for name, value in official.items():
@@ -218,11 +220,11 @@ def test_patch_discriminator_iterations_log_the_official_losses():
 
 
 def test_adam_iterations_log_the_official_losses():
-  _compare("adam", rtol=ADAM_RTOL)
+  _assert_official_losses("adam", rtol=ADAM_RTOL)
 
 
 def test_the_comparison_sees_a_wrong_lambda_lat_dis():
   # Ours at lambda_lat_dis 0.1, the reference at 0.09: from iteration 1 (ramp 1/4) the encoder's
   # loss differs.
   with pytest.raises(AssertionError, match="G_total step 1"):
-    _compare("sgd", lambda_lat_dis=0.9 * LAMBDA_LAT_DIS)
+    _assert_official_losses("sgd", lambda_lat_dis=0.9 * LAMBDA_LAT_DIS)

@@ -124,7 +124,7 @@ def _step_losses(lambda_gp: float) -> list[tuple[dict, dict]]:
   return steps
 
 
-def _compare(steps: list[tuple[dict, dict]]) -> None:
+def _assert_official_losses(steps: list[tuple[dict, dict]]) -> None:
   for i, (ours, official) in enumerate(steps):
     assert set(official) == {OFFICIAL_NAMES[k] for k in stargan.LOSS_NAMES[: 7 if i == 1 else 4]}
     for name, official_name in OFFICIAL_NAMES.items():
@@ -135,11 +135,11 @@ def _compare(steps: list[tuple[dict, dict]]) -> None:
 
 
 def test_three_iterations_log_the_official_losses():
-  _compare(_step_losses(lambda_gp=10.0))
+  _assert_official_losses(_step_losses(lambda_gp=10.0))
 
 
 def test_the_comparison_sees_a_wrong_lambda_gp():
   # The official lambda_gp is 10; at 9 the reference's D takes another step, and the next
   # iterations' losses (on D's updated weights) leave the tolerance.
   with pytest.raises(AssertionError, match="step 1"):
-    _compare(_step_losses(lambda_gp=9.0))
+    _assert_official_losses(_step_losses(lambda_gp=9.0))

@@ -57,25 +57,9 @@ def _load(cfg: ml_collections.ConfigDict, split: str) -> AttributeImages:
   return d
 
 
-def _resize_bilinear(image: tf.Tensor, size: int) -> tf.Tensor:
-  """uint8 [H, W, 3] -> uint8 [size, size, 3] (official StarGAN: T.Resize, PIL BILINEAR, which
-  widens the kernel when shrinking like antialias=True)."""
-  resized = tf.image.resize(tf.cast(image, tf.float32), (size, size), "bilinear", antialias=True)
-  return tf.cast(tf.clip_by_value(tf.round(resized), 0.0, 255.0), tf.uint8)
-
-
 def _prepared(d: AttributeImages, cfg: ml_collections.ConfigDict) -> tf.data.Dataset:
-  """(uint8 [crop, crop, 3], float32 [A]) examples: stored images centre-cropped to a square of
-  their short side (official: CenterCrop(178) of 218x178 CelebA) and resized. Cached."""
-  if d.size == cfg.crop_size:  # rendered at crop_size, in memory already
-    return d.examples
-
-  def square(image: tf.Tensor, attributes: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    side = tf.reduce_min(tf.shape(image)[:2])
-    return _resize_bilinear(transforms.center_crop(image, side), cfg.crop_size), attributes
-
-  ds = d.examples.map(square, num_parallel_calls=tf.data.AUTOTUNE)
-  return ds.cache() if cfg.cache else ds
+  """(uint8 [crop, crop, 3], float32 [A]) examples, squared and resized, cached."""
+  return transforms.squared_examples(d.examples, d.size, cfg.crop_size, cfg.cache)
 
 
 def attribute_dataset(

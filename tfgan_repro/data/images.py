@@ -18,7 +18,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import transforms
-from tfgan_repro.data.attributes import _resize_bilinear
 from tfgan_repro.data.config import EVAL_BATCH, SPLITS, check_batch_size, resolve_data_config
 from tfgan_repro.data.epochs import shuffled_epochs
 from tfgan_repro.data.image_sources import IMAGE_SOURCES, LabelledImages
@@ -53,16 +52,8 @@ def _load(cfg: ml_collections.ConfigDict, split: str) -> LabelledImages:
 
 
 def _prepared(d: LabelledImages, cfg: ml_collections.ConfigDict) -> tf.data.Dataset:
-  """(uint8 [crop, crop, 3], int32 label) examples, cached."""
-  if d.size == cfg.crop_size:  # rendered at crop_size, in memory already
-    return d.examples
-
-  def square(image: tf.Tensor, label: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-    side = tf.reduce_min(tf.shape(image)[:2])
-    return _resize_bilinear(transforms.center_crop(image, side), cfg.crop_size), label
-
-  ds = d.examples.map(square, num_parallel_calls=tf.data.AUTOTUNE)
-  return ds.cache() if cfg.cache else ds
+  """(uint8 [crop, crop, 3], int32 label) examples, squared and resized, cached."""
+  return transforms.squared_examples(d.examples, d.size, cfg.crop_size, cfg.cache)
 
 
 def image_dataset(

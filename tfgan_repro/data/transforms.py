@@ -105,3 +105,27 @@ def colorize(labels: tf.Tensor, palette: np.ndarray) -> tf.Tensor:
   """int [..., H, W, C] label map (class id in channel 0) -> float32 [..., H, W, 3] in [-1, 1]:
   the palette colour (uint8 [num_classes, 3]) of each pixel's class, as `to_float` maps images."""
   return to_float(tf.gather(tf.constant(palette, tf.uint8), labels[..., 0]))
+
+
+def resize_bilinear(image: tf.Tensor, size: int) -> tf.Tensor:
+  """uint8 [H, W, 3] -> uint8 [size, size, 3] (official StarGAN: T.Resize, PIL BILINEAR, which
+  widens the kernel when shrinking like antialias=True)."""
+  resized = tf.image.resize(tf.cast(image, tf.float32), (size, size), "bilinear", antialias=True)
+  return tf.cast(tf.clip_by_value(tf.round(resized), 0.0, 255.0), tf.uint8)
+
+
+def squared_examples(
+  examples: tf.data.Dataset, stored_size: int, crop_size: int, cache: bool
+) -> tf.data.Dataset:
+  """(uint8 image, extra) examples centre-cropped to a square of their short side (official
+  StarGAN / Fader: CenterCrop(178) of 218x178 CelebA) and resized to crop_size; as they are when
+  stored at crop_size already (procedural renders, in memory); cached when `cache`."""
+  if stored_size == crop_size:
+    return examples
+
+  def square(image: tf.Tensor, extra: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    side = tf.reduce_min(tf.shape(image)[:2])
+    return resize_bilinear(center_crop(image, side), crop_size), extra
+
+  ds = examples.map(square, num_parallel_calls=tf.data.AUTOTUNE)
+  return ds.cache() if cache else ds
