@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import subprocess
-import sys
 
 import keras
 import numpy as np
@@ -17,9 +15,9 @@ from PIL import Image
 
 from export import export_saved_model
 from jobs import translate as translation
+from tests.faults.translate_command import run_translate
 from tfgan_repro import nets
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 
 
@@ -114,23 +112,7 @@ def test_nothing_translated_exits_non_zero(saved_model, tmp_path):
   root = tmp_path / "docs"
   root.mkdir()
   (root / "notes.txt").write_text("not an image")
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-  proc = subprocess.run(
-    [
-      sys.executable,
-      "-m",
-      "bin.translate",
-      f"--model={saved_model}",
-      f"--input={root}",
-      f"--output={tmp_path / 'out'}",
-    ],
-    cwd=REPO,
-    env=env,
-    capture_output=True,
-    text=True,
-    check=False,
-    timeout=300,
-  )
+  proc = run_translate(saved_model, root, tmp_path / "out")
   assert proc.returncode == 1, proc.stderr[-2000:]
   assert (
     "translate: nothing translated (0 image(s) translated, 1 skipped (1 unsupported format)); "

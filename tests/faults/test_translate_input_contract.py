@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -19,11 +17,11 @@ from configs import pix2pix
 from export.contract import read_contract
 from export.workdir_export import export_workdir
 from jobs import translate as translation
+from tests.faults.translate_command import run_translate
 from tfgan_repro import models
 from tfgan_repro.data.transforms import to_uint8
 from tfgan_repro.training import checkpointing
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ONEHOT_8 = {"kind": "onehot_labels", "channels": 8, "num_classes": 8}  # city: 8 classes
 CONTRACT_TEXT = (
   "images: one-hot label maps of 8 classes (8 channels; give a 1-channel PNG of class ids 0..7)"
@@ -63,23 +61,7 @@ def test_colour_photos_are_refused_with_the_contract(workdir, photos, tmp_path):
 
 
 def test_the_command_exits_non_zero_naming_the_contract(workdir, photos, tmp_path):
-  env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-  proc = subprocess.run(
-    [
-      sys.executable,
-      "-m",
-      "bin.translate",
-      f"--model={workdir}",
-      f"--input={photos}",
-      f"--output={tmp_path / 'out'}",
-    ],
-    cwd=REPO,
-    env=env,
-    capture_output=True,
-    text=True,
-    check=False,
-    timeout=300,
-  )
+  proc = run_translate(workdir, photos, tmp_path / "out")
   assert proc.returncode == 1, proc.stderr[-2000:]
   assert "nothing translated (0 image(s) translated, 2 skipped (2 wrong channels))" in proc.stderr
   assert CONTRACT_TEXT in proc.stderr
