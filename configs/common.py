@@ -31,8 +31,17 @@ def train_config() -> ml_collections.ConfigDict:
       "log_every": 50,  # steps between TensorBoard scalars
       "image_every": 500,  # steps between TensorBoard image grids
       "pool_size": 50,  # official --pool_size 50
-      "strategy": "auto",  # auto (Mirrored over GPUs, else the default device) | mirrored | default
+      # auto (Mirrored over GPUs, else the default device) | mirrored | default | multi_worker
+      # (MultiWorkerMirrored over TF_CONFIG's cluster) | tpu (docs/distributed.md)
+      "strategy": "auto",
+      "tpu": "",  # strategy tpu: TPU name or grpc://host:port; "" = TPUClusterResolver finds it
+      # strategy multi_worker: seconds before a collective waiting on a dead worker fails
+      # (CommunicationOptions.timeout_seconds; 0 = no limit, TF's default)
+      "collective_timeout": 0,
       "jit_compile": False,  # XLA; measured slower on CPU (docs/pitfalls.md, Keras 3 on TensorFlow)
+      # float32 | mixed_float16 | mixed_bfloat16: the Keras dtype policy of the nets (Keras mixed
+      # precision guide); mixed_float16 adds dynamic loss scaling (Micikevicius et al. 2018).
+      "precision": "float32",
     }
   )
 

@@ -11,8 +11,8 @@ Variants:
   wgan      WGAN (Arjovsky et al. 2017, Algorithm 1): DCGAN nets, weight clipping, RMSProp
   sngan32   SNGAN (Miyato et al. 2018, Table 3 ResNet, CIFAR-10 settings): hinge loss, n_dis 5
   wgan_gp32 WGAN-GP (Gulrajani et al. 2017, Algorithm 1, CIFAR-10 ResNet): the same nets, no SN
-  ring8, grid25  the 2-D mixtures with the MLP nets (Unrolled GAN, Metz et al. 2017, App. A;
-            VEEGAN Sec. 5.1), dataset_mode "points"
+  ring8, grid25  the 2-D mixtures with PacGAN's MLP nets (Lin et al. 2018, Sec. 4.1; the
+            VEEGAN architecture), dataset_mode "points"
   tiny      tests: 16 px, ngf = ndf = 4
 Every option of the model is a key: loss.gan_mode (losses.ALL_GAN_MODES), loss.real_label,
 loss.instance_noise_std / instance_noise_decay_steps, loss.r1_gamma / r2_gamma / gp_lambda,
@@ -43,6 +43,7 @@ def _set_networks(config: ml_collections.ConfigDict) -> None:
       "name": "dcgan_discriminator",
       "ndf": 64,  # official --ndf 64
       "norm": "batch",
+      "spectral_norm": False,  # not in DCGAN; SNGAN (Miyato et al. 2018) with norm "none"
     }
   )
 
@@ -68,11 +69,13 @@ def _set_eval(config: ml_collections.ConfigDict) -> None:
   """Synthesis evaluation (tasks/synthesis.py): features of a judge network or an Inception file
   (`extractor`, kind auto | model | inception_v3), FID / KID every `every_kimg` thousand training
   images with the best checkpoint kept (0 = only at the end), KID subsets (torch-fidelity default
-  100), samples.png columns."""
+  100), stacked-shapes samples judged for modes, samples.png columns."""
   config.eval.extractor = ""
   config.eval.extractor_kind = "auto"
   config.eval.every_kimg = 0.0
   config.eval.kid_subsets = 100
+  # stacked shapes: samples judged (official PacGAN VEEGAN_experiment/config.py num_test_sample)
+  config.eval.mode_samples = 26_000
   config.eval.sample_cols = 8
 
 
@@ -133,9 +136,13 @@ def shapes32() -> ml_collections.ConfigDict:
   config.data.source = "stacked_shapes"
   config.data.crop_size = 32
   config.data.load_size = 32
-  config.data.num_train = 4096
+  # PacGAN's stacked-MNIST config (VEEGAN_experiment/config.py) trains on 128,000 images for 50
+  # epochs; here 25,600 for 4000 steps (CPU time).
+  config.data.num_train = 25_600
   config.data.num_test = 1000
-  config.optimizer.n_epochs = 16  # 1024 steps at batch 64
+  config.optimizer.n_epochs = 10  # 4000 steps at batch 64
+  config.train.checkpoint_every = 1000
+  config.train.image_every = 1000
   return config
 
 
@@ -187,24 +194,23 @@ def wgan_gp32() -> ml_collections.ConfigDict:
 
 
 def _mixture(source: str) -> ml_collections.ConfigDict:
-  """The MLP GAN on a 2-D mixture (Unrolled GAN, Metz et al. 2017, App. A: z ~ N(0, I_256),
-  G 2 x 128 ReLU, D 1 x 128 ReLU on x / 4, Adam 1e-4 beta1 0.5, G minimising
-  log(1 - D(G(z))); batch 512 (the authors' notebook poolio/unrolled_gan))."""
+  """The MLP GAN of PacGAN's 2-D mixture experiments (Lin et al. 2018, Sec. 4.1; official
+  fjxmlzn/PacGAN synthetic_data_experiments config.py, nets/pacgan_mlp.py): z ~ N(0, I_2), G
+  4 x 400 BN-ReLU, D 3 x 200 maxout-5, non-saturating loss, Adam 1e-4 beta1 0.8, batch 100.
+  Deliberate difference: 5,000 steps instead of the official 400 epochs of 1,000 steps (CPU time;
+  --config.optimizer.n_epochs=4000 for the official length)."""
   config = paper()
-  config.batch_size = 512
-  config.generator = ml_collections.ConfigDict(
-    {"name": "mlp_generator", "z_dim": 256, "hidden": 128, "n_hidden": 2}
-  )
-  config.discriminator = ml_collections.ConfigDict(
-    {"name": "mlp_discriminator", "hidden": 128, "n_hidden": 1}
-  )
-  config.loss.gan_mode = "minimax"
-  config.optimizer.lr = 1e-4
+  config.batch_size = 100  # official batch_size 100
+  config.generator = ml_collections.ConfigDict({"name": "pacgan_generator", "z_dim": 2})
+  config.discriminator = ml_collections.ConfigDict({"name": "pacgan_discriminator"})
+  config.loss.gan_mode = "nonsaturating"  # official bricks.py: G minimises softplus(-D(G(z)))
+  config.optimizer.lr = 1e-4  # official learning_rate 1e-4
+  config.optimizer.beta1 = 0.8  # official beta1 0.8
   config.data.source = source
   config.data.dataset_mode = "points"
-  config.data.num_train = 512 * 100  # 100 steps per "epoch"
-  config.data.num_test = 2500  # VEEGAN Sec. 5.1: 2500 samples scored
-  config.optimizer.n_epochs = 250  # 25000 steps (Unrolled GAN Fig. 1 trains 25k steps)
+  config.data.num_train = 100 * 100  # 100 steps per "epoch"
+  config.data.num_test = 2500  # VEEGAN Sec. 5.1 / official num_log_figure_sample: 2500 scored
+  config.optimizer.n_epochs = 50  # 5000 steps
   config.train.checkpoint_every = 1000
   config.train.log_every = 100
   config.train.image_every = 1000
@@ -230,6 +236,7 @@ def tiny() -> ml_collections.ConfigDict:
   config.discriminator.ndf = 4
   config.data.crop_size = 16
   config.data.load_size = 16
+  config.eval.mode_samples = 64
   return common.test_sized(config)
 
 

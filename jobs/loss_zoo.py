@@ -15,6 +15,10 @@ from tfgan_repro.evaluation.metrics import mode_coverage
 from tfgan_repro.training import run
 
 NUM_SAMPLES = 2500  # VEEGAN Sec. 5.1
+# The regulariser each loss is defined with: WGAN-GP's penalty lambda = 10 (Gulrajani et al. 2017,
+# Algorithm 1) and WGAN's clipping c = 0.01 (Arjovsky et al. 2017, Algorithm 1). Every loss
+# trains at n_critic 1, so all runs take the same G and D steps.
+COMPANIONS = {"wgangp": {"gp_lambda": 10.0}, "wgan": {"clip_value": 0.01}}
 
 
 def score_run(config: ml_collections.ConfigDict, workdir: str) -> dict:
@@ -40,6 +44,7 @@ def loss_zoo(
     for seed in seeds:
       run_config = ml_collections.ConfigDict(config.to_dict())
       run_config.loss.gan_mode = mode
+      run_config.loss.update(COMPANIONS.get(mode, {}))
       run_config.seed = seed
       run_config.train.max_steps = steps
       run_config.export.enabled = False

@@ -11,6 +11,7 @@ import ml_collections
 from export.versioned import format_artifacts
 from export.workdir_export import export_workdir
 from tfgan_repro.tasks import task_of
+from tfgan_repro.training import distributed
 from tfgan_repro.training import run as training
 
 
@@ -22,14 +23,17 @@ def run(
   overwrite: bool = False,
 ) -> dict[str, str]:
   """Trains `config` in `workdir` (a rerun: `resume_changed`, `overwrite` as training.train),
-  then its task writes samples and scores it, then export; returns what was written."""
+  then its task writes samples and scores it, then export; returns what was written (nothing on
+  a multi-worker run's other workers, which write nothing)."""
   model = training.train(
     config,
     workdir,
     resume_changed=resume_changed,
     overwrite=overwrite,
-    task_callbacks=lambda model: task_of(model).training_callbacks(config, model, workdir),
+    task_callbacks=lambda model, out: task_of(model).training_callbacks(config, model, out),
   )
+  if not distributed.is_chief(model.distribute_strategy):
+    return {}  # multi-worker: the chief samples, scores and exports
   task = task_of(model)
   written = {
     "config": os.path.join(workdir, "config.json"),

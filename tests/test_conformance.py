@@ -27,7 +27,7 @@ from tfgan_repro.training import run
 NETWORKS = [nets.NETWORKS.get(name) for name in nets.NETWORKS.names()]
 GENERATORS = [spec for spec in NETWORKS if spec.role == "generator"]
 # Generators of 2-D points (the mixture benchmarks' MLP), not images: export's gates score images.
-POINT_GENERATORS = ("mlp_generator",)
+POINT_GENERATORS = ("mlp_generator", "pacgan_generator")
 IMAGE_GENERATORS = [spec for spec in GENERATORS if spec.name not in POINT_GENERATORS]
 
 

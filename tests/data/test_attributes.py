@@ -48,7 +48,7 @@ def test_default_config_and_attribute_errors():
     ValueError, match="'celeb_a' does not serve dataset_mode 'unaligned'; valid: al"
   ):
     data_config.resolve_data_config(dict(source="celeb_a"))
-  with pytest.raises(ValueError, match="valid: celeb_a, celeba_folder, faces$"):
+  with pytest.raises(ValueError, match="valid: celeb_a, celeba_folder, faces, tfrecords$"):
     data_config.resolve_data_config(dict(source="seasons", dataset_mode="attributes"))
   with pytest.raises(
     ValueError, match="unknown data source 'mnist'; valid: aligned_folder, celeb_a"

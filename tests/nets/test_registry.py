@@ -21,6 +21,8 @@ NAMES = [
   "mlp_discriminator",
   "mlp_generator",
   "multiscale",
+  "pacgan_discriminator",
+  "pacgan_generator",
   "patch",
   "pixel",
   "resnet_6",
@@ -36,7 +38,12 @@ NAMES = [
 # Nets with no official counterpart (docs/official_counts.md): FaderGAN's D, the 64 px U-Net.
 UNOFFICIAL = ("fader_gan_discriminator", "mlp_discriminator", "mlp_generator", "unet_64")
 # Nets of noise -> image synthesis: z [N, z_dim] in, images (or 2-D points) out.
-LATENT_INPUT = ("dcgan_generator", "mlp_generator", "sngan_resnet_generator")
+LATENT_INPUT = (
+  "dcgan_generator",
+  "mlp_generator",
+  "pacgan_generator",
+  "sngan_resnet_generator",
+)
 # Nets of two outputs: [patch logits, per-scale features] / [source, attribute classes].
 TWO_OUTPUTS = ("fader_gan_discriminator", "multiscale", "stargan_discriminator")
 
@@ -55,6 +62,7 @@ def test_registered_networks_and_roles():
     "global_generator",
     "local_enhancer",
     "mlp_generator",
+    "pacgan_generator",
     "resnet_6",
     "resnet_9",
     "sngan_resnet_generator",
@@ -91,6 +99,8 @@ def test_official_counts_are_those_of_docs_official_counts():
     "mlp_discriminator": None,
     "mlp_generator": None,
     "multiscale": 5_603_202,
+    "pacgan_discriminator": 405_201,
+    "pacgan_generator": 484_802,
     "patch": 2_764_737,
     "pixel": 8_705,
     "resnet_6": 7_837_699,
@@ -164,8 +174,12 @@ def test_builders_have_explicit_keyword_signatures(name):
   assert {"image_size", "name"} <= set(params)
   assert params["name"].default == name
   # The CycleGAN / pix2pix / pix2pixHD nets take official --norm, and so do the synthesis nets
-  # with batch norm; StarGAN's and Fader's fix it; the MLPs and SNGAN's D have none.
-  fixed = name.startswith(("fader", "stargan", "mlp")) or name == "sngan_resnet_discriminator"
+  # with batch norm; StarGAN's and Fader's fix it; the MLPs (but PacGAN's G) and SNGAN's D have
+  # none.
+  fixed = name.startswith(("fader", "stargan", "mlp")) or name in (
+    "pacgan_discriminator",
+    "sngan_resnet_discriminator",
+  )
   assert ("norm" in params) == (not fixed)
 
 

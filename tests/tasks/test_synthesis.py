@@ -15,7 +15,9 @@ import tensorflow as tf
 from PIL import Image
 
 from tests.tasks.tiny_synthesis import SIZE, Z_DIM, TinySynthesis, tiny_config, tiny_shape_judge
+from tfgan_repro import data
 from tfgan_repro.data.latents import LatentSpec, class_ids, sample_latents
+from tfgan_repro.evaluation.metrics import metric_fid
 from tfgan_repro.tasks import TASKS, synthesis, task_of
 from tfgan_repro.training import callbacks as cb
 from tfgan_repro.training.trainer import Trainer
@@ -96,9 +98,17 @@ def test_evaluate_with_shape_judge(tmp_path):
   assert result["num_real"] == result["num_fake"] == 6 and result["fid"] >= 0.0
   assert set(result["kid"]) == {"mean", "std"} and 0.0 <= result["precision"] <= 1.0
   modes = result["mode_coverage"]
-  assert modes["num_modes"] == 1000 and 1 <= modes["generated"]["modes"] <= 6
+  assert modes["num_modes"] == 1000 and modes["num_samples"] == 20
+  assert 1 <= modes["generated"]["modes"] <= 20 and 1 <= modes["real"]["modes"] <= 20
   assert 0.0 <= modes["real"]["kl"] <= np.log(1000)
   assert "FID" in task.format(result) and "modes covered" in task.format(result)
+  # The floor: the same metrics between the held-out and as many training images.
+  net, _, _ = synthesis.load_extractor(config, judge)
+  test_f = net(data.image_arrays(config.data, "test", 6)[0])[0]
+  train_f = net(data.image_arrays(config.data, "train", 6)[0])[0]
+  assert result["floor"]["num_images"] == 6
+  assert result["floor"]["fid"] == pytest.approx(metric_fid.fid(test_f, train_f), rel=1e-6)
+  assert "floor (held-out vs 6 training images)" in task.format(result)
   path = task.write(result, str(tmp_path))
   assert json.load(open(path))["fid"] == pytest.approx(result["fid"])
   again = task.evaluate(config, model)  # seeded: the same scores

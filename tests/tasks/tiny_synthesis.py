@@ -100,6 +100,7 @@ def tiny_config(**eval_overrides) -> ml_collections.ConfigDict:
     flip=False,
   )
   config.eval.num_images = 6
+  config.eval.mode_samples = 20
   config.eval.sample_rows = 2
   config.eval.update(eval_overrides)
   return config

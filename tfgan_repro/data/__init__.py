@@ -1,5 +1,6 @@
 """Data: the tf.data pipelines (pipeline.py; attributes.py for attribute editing; images.py for
-noise -> image synthesis), their sources (folders, tfds, CelebA, procedural) and transforms."""
+noise -> image synthesis), their sources (folders, tfds, CelebA, procedural, TFRecord shards:
+tfrecords.py) and transforms."""
 
 from tfgan_repro.data.attributes import (
   attribute_dataset,
@@ -23,6 +24,7 @@ from tfgan_repro.data.pipeline import (
   paired_test_arrays,
   unpaired_dataset,
 )
+from tfgan_repro.data.tfrecords import read_info, verify_tfrecords, write_tfrecords
 
 __all__ = [
   "INSTANCE_ID_SCALE",
@@ -40,6 +42,9 @@ __all__ = [
   "make_dataset",
   "paired_dataset",
   "paired_test_arrays",
+  "read_info",
   "resolve_data_config",
   "unpaired_dataset",
+  "verify_tfrecords",
+  "write_tfrecords",
 ]

@@ -40,6 +40,9 @@ KNOWN_ATTRIBUTES: dict[str, tuple[str, ...]] = {
   "faces": faces.ATTRIBUTES,
   "celeb_a": celeba.ATTRIBUTES,
 }
+# Sources whose attribute names their files state: name -> (data config -> every attribute, in
+# order); "celeba_folder" reads list_attr_celeba.txt's header, "tfrecords" its tfrecords.json.
+FILE_ATTRIBUTES: dict[str, Callable[[ml_collections.ConfigDict], tuple[str, ...]]] = {}
 
 
 def parse_attributes(spec: str, valid: tuple[str, ...], where: str) -> tuple[str, ...]:
@@ -60,9 +63,11 @@ def parse_attributes(spec: str, valid: tuple[str, ...], where: str) -> tuple[str
 
 def selected_attributes(cfg: ml_collections.ConfigDict) -> tuple[str, ...]:
   """The attribute names data.attributes selects, in its order (reads the folder's attribute
-  file header for source "celeba_folder")."""
+  file header for source "celeba_folder", the written names for "tfrecords")."""
   if cfg.source in KNOWN_ATTRIBUTES:
     valid = KNOWN_ATTRIBUTES[cfg.source]
+  elif cfg.source in FILE_ATTRIBUTES:
+    valid = FILE_ATTRIBUTES[cfg.source](cfg)
   else:
     valid = celeba.read_attribute_names(_root(cfg))
   return parse_attributes(cfg.attributes, valid, f"source {cfg.source!r}")

@@ -12,6 +12,7 @@ from tfgan_repro.layers.instance_average_pooling import InstanceAveragePooling
 from tfgan_repro.layers.instance_edges import InstanceEdges
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
 from tfgan_repro.layers.label_one_hot import LabelOneHot
+from tfgan_repro.layers.maxout import Maxout
 from tfgan_repro.layers.normalization import (
   NORMALIZATIONS,
   bias_for_normalization,
@@ -40,6 +41,7 @@ __all__ = [
   "InstanceEdges",
   "InstanceNormalization",
   "LabelOneHot",
+  "Maxout",
   "ReflectionPadding2D",
   "SelfAttention",
   "SpectralNormalization",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import keras
 import tensorflow as tf
 
@@ -12,7 +14,14 @@ class InstanceEdges(keras.layers.Layer):
 
   A pixel is an edge when its id differs from its left, right, upper or lower neighbour: the
   official get_edges marks both pixels of each differing horizontal and vertical pair.
+  Ids are compared in float32 under any dtype policy (the layer's dtype defaults to float32):
+  bfloat16 / float16 round neighbouring Cityscapes-style ids (class * 1000 + k,
+  data.pipeline.instance_ids) to one value.
   """
+
+  def __init__(self, **kwargs: Any):
+    kwargs.setdefault("dtype", "float32")  # see the class docstring
+    super().__init__(**kwargs)
 
   def call(self, inputs: tf.Tensor) -> tf.Tensor:
     ids = tf.convert_to_tensor(inputs)

@@ -70,7 +70,8 @@ class SelfAttention(keras.layers.Layer):
     theta = tf.reshape(self.theta(inputs, training=training), [b, h * w, c // 8])  # [B, N, C/8]
     phi = tf.reshape(pool(self.phi(inputs, training=training)), [b, -1, c // 8])  # [B, N/4, C/8]
     g = tf.reshape(pool(self.g(inputs, training=training)), [b, -1, c // 2])  # [B, N/4, C/2]
-    beta = tf.nn.softmax(tf.matmul(theta, phi, transpose_b=True), axis=-1)  # [B, N, N/4]
+    logits = tf.cast(tf.matmul(theta, phi, transpose_b=True), tf.float32)  # [B, N, N/4]
+    beta = tf.cast(tf.nn.softmax(logits, axis=-1), inputs.dtype)  # float32 under mixed policies
     attended = tf.reshape(tf.matmul(beta, g), [b, h, w, c // 2])  # [B, N, C/2] -> [B, H, W, C/2]
     return inputs + tf.cast(self.gamma, inputs.dtype) * self.o(attended, training=training)
 

@@ -121,7 +121,7 @@ class Pix2PixHD(GANModel):
     """a -> image: labels + edges (+ each class's cluster-centre feature) into G_core."""
     a = keras.Input((None, None, self.num_classes + 1), name="labels_and_instances")
     labels = ChannelSlice(0, self.num_classes, name="labels")(a)
-    ids = ChannelSlice(self.num_classes, name="instance_ids")(a)
+    ids = ChannelSlice(self.num_classes, dtype="float32", name="instance_ids")(a)  # exact ids
     parts = [labels, InstanceEdges(name="instance_edges")(ids)]
     if feat_num:
       # Each pixel gets its class's chosen centre: one-hot @ centres[:, cluster] (a frozen Dense).

@@ -16,6 +16,7 @@ from tfgan_repro.nets.local_enhancer import global_layers, load_global_weights, 
 from tfgan_repro.nets.mlp_gan import mlp_discriminator, mlp_generator
 from tfgan_repro.nets.multiscale_discriminator import multiscale
 from tfgan_repro.nets.nlayer_discriminator import nlayer_discriminator_layers, patch
+from tfgan_repro.nets.pacgan_mlp import pacgan_discriminator, pacgan_generator
 from tfgan_repro.nets.pixel_discriminator import pixel
 from tfgan_repro.nets.registry import NETWORKS, ROLES, NetworkSpec, build, register_network
 from tfgan_repro.nets.resnet_generator import (
@@ -53,6 +54,8 @@ __all__ = [
   "mlp_generator",
   "multiscale",
   "nlayer_discriminator_layers",
+  "pacgan_discriminator",
+  "pacgan_generator",
   "patch",
   "pixel",
   "register_network",

@@ -40,7 +40,7 @@ def instance_encoder(
   pixel gets its instance's mean feature. H, W multiples of 2^n_downsampling."""
   inputs = image_input(input_channels + 1, image_size, multiple_of=2**n_downsampling)
   image = ChannelSlice(0, -1, name="real_image")(inputs)
-  ids = ChannelSlice(-1, name="instance_ids")(inputs)
+  ids = ChannelSlice(-1, dtype="float32", name="instance_ids")(inputs)  # exact ids, any policy
   x = resnet_generator_features(
     image, n_blocks=0, ngf=nef, norm=norm, n_downsampling=n_downsampling
   )

@@ -29,9 +29,10 @@ from tfgan_repro import data
 from tfgan_repro.data import points as point_data
 from tfgan_repro.data.latents import CLASS_KEY, LATENT_KEY, LatentSpec, class_ids, sample_latents
 from tfgan_repro.data.procedural import mixtures, stacked_shapes
+from tfgan_repro.data.transforms import to_float
 from tfgan_repro.evaluation import features, shape_judge
 from tfgan_repro.evaluation.metrics import metric_kid, metric_pr, synthesis_metrics
-from tfgan_repro.evaluation.metrics.mode_coverage import mixture_scores
+from tfgan_repro.evaluation.metrics.mode_coverage import discrete_mode_scores, mixture_scores
 from tfgan_repro.models import GANModel
 from tfgan_repro.models.synthesis import SCATTER_POINTS, scatter
 from tfgan_repro.tasks.registry import SAMPLES_FILE, Inputs, Task, register_task, test_count
@@ -48,6 +49,11 @@ SHEET_SEED, EVAL_SEED, CHECK_SEED, CALIBRATION_SEED = 0, 1, 2, 3
 BEST_DIR = "best_fid"  # WORKDIR/best_fid/ckpt-STEP + best.json: the checkpoint of the lowest FID
 PROCEDURAL_SOURCES = ("faces", "stacked_shapes")  # image sources rendered by this repo
 _BATCH = 64
+# Stacked shapes: modes scored on this many generated and as many held-out real images (the
+# stacked-MNIST protocol: official PacGAN num_test_sample 26,000; config.eval.mode_samples
+# overrides).
+MODE_SAMPLES = 26_000
+_MODE_CHUNK = 1024
 
 
 def latent_spec(model: GANModel) -> LatentSpec:
@@ -194,6 +200,57 @@ def _real_images(config: ml_collections.ConfigDict) -> tuple[np.ndarray, np.ndar
   return data.image_arrays(config.data, "test", num)
 
 
+def _real_floor(
+  config: ml_collections.ConfigDict, net, real: np.ndarray, real_f: np.ndarray, real_logits
+) -> dict:
+  """The same metrics between the held-out images and as many training images (two disjoint real
+  sets): what a G that samples the data distribution itself would score."""
+  other, _ = data.image_arrays(config.data, "train", len(real))
+  other_f, other_logits = net(other)
+  scores = _metrics(real_f, other_f, real_logits, other_logits, metric_kid.KID_SUBSETS)
+  return {"num_images": int(min(len(real), len(other))), **scores}
+
+
+def _mode_ids(generator: keras.Model, spec: LatentSpec, seed: int, count: int, judge) -> np.ndarray:
+  """The judged mode of `count` images of `generator`, made and judged in chunks."""
+  z = sample_latents(seed, count, spec.z_dim, spec.distribution, None)
+  ids = []
+  for i in range(0, count, _MODE_CHUNK):
+    images = np.concatenate(
+      [
+        tf.cast(
+          generator(z[j : min(j + _BATCH, i + _MODE_CHUNK)], training=False), tf.float32
+        ).numpy()
+        for j in range(i, min(i + _MODE_CHUNK, count), _BATCH)
+      ]
+    )
+    ids.append(shape_judge.classify_modes(judge, images))
+  return np.concatenate(ids)
+
+
+def _mode_coverage(
+  config: ml_collections.ConfigDict, generator: keras.Model, spec: LatentSpec, judge
+) -> dict:
+  """Modes covered (of 1000) and KL(modes || uniform) of eval.mode_samples images of the shipped
+  G and of as many held-out real renders."""
+  count = int(config.eval.get("mode_samples", MODE_SAMPLES))
+  cfg = data.resolve_data_config(config.data)
+  real, _ = stacked_shapes.stacked_shapes_arrays("test", cfg.crop_size, count, cfg.procedural_seed)
+  real_ids = np.concatenate(
+    [
+      shape_judge.classify_modes(judge, to_float(real[i : i + _MODE_CHUNK]))
+      for i in range(0, count, _MODE_CHUNK)
+    ]
+  )
+  fake_ids = _mode_ids(generator, spec, config.seed + EVAL_SEED, count, judge)
+  return {
+    "num_modes": stacked_shapes.NUM_MODES,
+    "num_samples": count,
+    "generated": discrete_mode_scores(fake_ids, stacked_shapes.NUM_MODES),
+    "real": discrete_mode_scores(real_ids, stacked_shapes.NUM_MODES),
+  }
+
+
 def _extractor_path(config: ml_collections.ConfigDict, extractor: str | None) -> str:
   path = config.eval.get("extractor", "") if extractor is None else extractor
   return user_path(path) if path else ""
@@ -232,13 +289,9 @@ def evaluate(
   fake_f, fake_logits = net(fake)
   result.update(info)
   result.update(_metrics(real_f, fake_f, real_logits, fake_logits, metric_kid.KID_SUBSETS))
-  cfg = data.resolve_data_config(config.data)
-  if judge is not None and cfg.source == "stacked_shapes":
-    result["mode_coverage"] = {
-      "num_modes": stacked_shapes.NUM_MODES,
-      "generated": shape_judge.mode_scores(judge, fake),
-      "real": shape_judge.mode_scores(judge, real),
-    }
+  result["floor"] = _real_floor(config, net, real, real_f, real_logits)
+  if judge is not None and data.resolve_data_config(config.data).source == "stacked_shapes":
+    result["mode_coverage"] = _mode_coverage(config, _shipped(model), spec, judge)
   return result
 
 
@@ -265,12 +318,18 @@ def format_eval(result: dict) -> str:
   ]
   if "is" in result:
     lines.append(f"IS {result['is']['mean']:.3f} +- {result['is']['std']:.3f}")
+  floor = result["floor"]
+  lines.append(
+    f"floor (held-out vs {floor['num_images']} training images): FID {floor['fid']:.3f}  "
+    f"KID {floor['kid']['mean']:.5f}  precision {floor['precision']:.3f}  "
+    f"recall {floor['recall']:.3f}"
+  )
   modes = result.get("mode_coverage")
   if modes:
     g, r = modes["generated"], modes["real"]
     lines.append(
-      f"modes covered (of {modes['num_modes']}): generated {g['modes']} (KL {g['kl']:.3f}), "
-      f"real {r['modes']} (KL {r['kl']:.3f})"
+      f"modes covered (of {modes['num_modes']}, {modes['num_samples']} samples): generated "
+      f"{g['modes']} (KL {g['kl']:.3f}), real {r['modes']} (KL {r['kl']:.3f})"
     )
   return "\n".join(lines)
 

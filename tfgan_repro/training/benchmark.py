@@ -1,5 +1,6 @@
 """Training speed: images/s, ms/step, training FLOPs per step, matmul peak and MFU; side by side
-with the official PyTorch step of the same architecture (`compare_torch`)."""
+with the official PyTorch step of the same architecture (`compare_torch`); the input pipeline's
+images/s against the step's (`input_throughput`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
+from tfgan_repro import data
+from tfgan_repro.training import precision as precision_lib
 from tfgan_repro.training import run
 from tfgan_repro.util import timing
 
@@ -41,11 +44,18 @@ def train_step_flops(model, batch: tuple[tf.Tensor, ...]) -> int:
 class KerasStep:
   """One training step of `config`'s model (its Trainer) through fit's train function, on a
   cached batch (the step never waits on the input pipeline) or, with `pipeline=True`, on the
-  real training input."""
+  real training input. precision: config.train.precision to build it with (None: the config's)."""
 
-  def __init__(self, config: ml_collections.ConfigDict, jit_compile: bool = False):
+  def __init__(
+    self,
+    config: ml_collections.ConfigDict,
+    jit_compile: bool = False,
+    precision: str | None = None,
+  ):
     config = ml_collections.ConfigDict(config.to_dict())
     config.train.jit_compile = jit_compile
+    if precision is not None:
+      config.train.precision = precision_lib.check_precision(precision)
     self.config = config
     self.trainer = run.build_trainer(config, run.make_strategy(config.train.strategy), 1000)
     self.model = self.trainer.model
@@ -74,12 +84,15 @@ def benchmark(
   warmup: int = 3,
   jit_compile: bool = False,
   profile_dir: str | None = None,
+  precision: str | None = None,
 ) -> dict:
   """Times `steps` training steps (after `warmup`) of `config`'s model through fit's train function.
 
   profile_dir: also writes a TensorBoard profiler trace of two more steps there (Profile tab).
+  precision: config.train.precision to time (None: the config's). MFU is against the float32
+  matmul peak whatever the precision.
   """
-  step = KerasStep(config, jit_compile)
+  step = KerasStep(config, jit_compile, precision)
   flops = step.flops()
   times = timing.call_times_s(step, steps, warmup)
   if profile_dir:
@@ -91,12 +104,23 @@ def benchmark(
   return {
     **_describe(step.config),
     "jit_compile": jit_compile,
+    "precision": step.config.train.get("precision", "float32"),
     "ms_per_step": 1000.0 * median,
     "images_per_s": step.config.batch_size / median,
     "train_gflop_per_step": flops / 1e9,
     "matmul_peak_gflops": peak / 1e9,
     "mfu": flops / median / peak,
   }
+
+
+def benchmark_precisions(
+  config: ml_collections.ConfigDict, precisions: list[str], **kwargs
+) -> list[dict]:
+  """`benchmark` of `config` at each of `precisions` (config.train.precision values, all
+  checked before any is timed), in order; kwargs: benchmark's."""
+  for name in precisions:
+    precision_lib.check_precision(name)
+  return [benchmark(config, precision=name, **kwargs) for name in precisions]
 
 
 def _describe(config: ml_collections.ConfigDict) -> dict:
@@ -109,12 +133,19 @@ def _describe(config: ml_collections.ConfigDict) -> dict:
 
 
 def format_bench(results: list[dict]) -> str:
-  head = f"{'size':>5} {'G':>9} {'batch':>5} {'XLA':>5} {'ms/step':>9} {'img/s':>7} {'GFLOP/step':>10} {'peak GFLOP/s':>12} {'MFU':>6}"
-  rows = [
-    f"{r['image_size']:>5} {r['generator']:>9} {r['batch_size']:>5} {str(r['jit_compile']):>5} {r['ms_per_step']:9.1f} "
-    f"{r['images_per_s']:7.2f} {r['train_gflop_per_step']:10.2f} {r['matmul_peak_gflops']:12.1f} {r['mfu']:6.1%}"
-    for r in results
-  ]
+  """One row per result; "x fp32": its step time over the float32 row's at the same XLA setting
+  ("-" without one)."""
+  float32 = {r["jit_compile"]: r["ms_per_step"] for r in results if r["precision"] == "float32"}
+  head = f"{'size':>5} {'G':>9} {'batch':>5} {'XLA':>5} {'precision':>14} {'ms/step':>9} {'x fp32':>6} {'img/s':>7} {'GFLOP/step':>10} {'peak GFLOP/s':>12} {'MFU':>6}"
+  rows = []
+  for r in results:
+    base = float32.get(r["jit_compile"])
+    ratio = f"{r['ms_per_step'] / base:6.2f}" if base else f"{'-':>6}"
+    rows.append(
+      f"{r['image_size']:>5} {r['generator']:>9} {r['batch_size']:>5} {str(r['jit_compile']):>5} "
+      f"{r['precision']:>14} {r['ms_per_step']:9.1f} {ratio} {r['images_per_s']:7.2f} "
+      f"{r['train_gflop_per_step']:10.2f} {r['matmul_peak_gflops']:12.1f} {r['mfu']:6.1%}"
+    )
   return "\n".join([head, *rows])
 
 
@@ -304,6 +335,70 @@ def format_compare(results: list[dict]) -> str:
     f"{r['ours_ms_per_step']:8.0f} {r['torch_ms_per_step']:8.0f} {r['ours_images_per_s']:10.3f} "
     f"{r['torch_images_per_s']:11.3f} {r['ratio']:6.2f} {r['ours_mfu']:8.1%} {r['torch_mfu']:9.1%} "
     f"{r['tf_matmul_peak_gflops']:10.1f}/{r['torch_matmul_peak_gflops']:<10.1f} {r['input_wait']:10.1%}"
+    for r in results
+  ]
+  return "\n".join([head, *rows])
+
+
+# --- The input pipeline against the step ------------------------------------------------------
+
+
+def input_throughput(
+  config: ml_collections.ConfigDict, *, steps: int = 10, warmup: int = 3, batches: int = 200
+) -> dict:
+  """Images/s (batch_size images a step) of `config`'s training input alone against its training
+  step's, and how long the step waits for its next batch.
+
+  The input: make_dataset's training batches pulled with nothing else running, `batches` of them
+  after `warmup` (which fill the shuffle buffer). The step: fit's train function on a cached batch
+  (compute alone). The wait: after each of `steps` steps, the time to take the next batch from
+  the training input, which its prefetching threads fill while the step runs, beside the time to
+  take one from an in-memory dataset of the cached batch (the floor: no waiting at all).
+  """
+  if isinstance(batches, bool) or not isinstance(batches, int) or batches < 1:
+    raise ValueError(f"batches must be a positive int, got {batches!r}")
+  stream = iter(
+    data.make_dataset(config.data, "train", config.batch_size, training=True, seed=config.seed)
+  )
+  for _ in range(warmup):
+    next(stream)
+  input_s = timing.elapsed_s(lambda: [next(stream) for _ in range(batches)])
+  stream = None  # its prefetching threads stop before the step is timed
+  step = KerasStep(config)
+  times, waits, floors = [], [], []
+  for i in range(warmup + steps):
+    elapsed = timing.elapsed_s(step)
+    wait = timing.elapsed_s(lambda: next(step._pipeline))
+    floor = timing.elapsed_s(lambda: next(step._cached))
+    if i >= warmup:
+      times.append(elapsed)
+      waits.append(wait)
+      floors.append(floor)
+  size = config.batch_size
+  return {
+    **_describe(step.config),
+    "source": config.data.source,
+    "cache": bool(config.data.cache),
+    "input_images_per_s": size * batches / input_s,
+    "step_images_per_s": size / statistics.median(times),
+    "step_ms": 1000.0 * statistics.median(times),
+    "wait_ms_mean": 1000.0 * statistics.mean(waits),
+    "wait_ms_max": 1000.0 * max(waits),
+    "floor_ms_mean": 1000.0 * statistics.mean(floors),
+    "floor_ms_max": 1000.0 * max(floors),
+  }
+
+
+def format_input(results: list[dict]) -> str:
+  head = (
+    f"{'model':>9} {'size':>4} {'batch':>5} {'source':>10} {'cache':>5} {'input img/s':>11} "
+    f"{'step img/s':>10} {'step ms':>8} {'wait ms mean/max':>16} {'floor ms mean/max':>17}"
+  )
+  rows = [
+    f"{r['model']:>9} {r['image_size']:>4} {r['batch_size']:>5} {r['source']:>10} "
+    f"{str(r['cache']):>5} {r['input_images_per_s']:11.1f} {r['step_images_per_s']:10.2f} "
+    f"{r['step_ms']:8.1f} {r['wait_ms_mean']:8.3f}/{r['wait_ms_max']:<7.3f} "
+    f"{r['floor_ms_mean']:8.3f}/{r['floor_ms_max']:<8.3f}"
     for r in results
   ]
   return "\n".join([head, *rows])

@@ -17,11 +17,13 @@ from tfgan_repro import data
 from tfgan_repro.models import GANModel, build_model
 from tfgan_repro.models.contract import Sampler
 from tfgan_repro.training import callbacks as cb
-from tfgan_repro.training.checkpointing import Checkpointer, load_run
+from tfgan_repro.training import distributed
+from tfgan_repro.training.checkpointing import CHECKPOINT_DIR, Checkpointer, load_run
+from tfgan_repro.training.precision import dtype_policy, uses_loss_scaling
 from tfgan_repro.training.run_dir import open_run
 from tfgan_repro.training.trainer import Trainer
 
-STRATEGIES = ("auto", "mirrored", "default")
+STRATEGIES = ("auto", "mirrored", "default", "multi_worker", "tpu")
 # The data.dataset_mode each image sampler trains on (latent samplers take any: real images + z).
 SAMPLER_MODES = {"unpaired": "unaligned", "paired": "aligned", "labelled": "attributes"}
 
@@ -35,10 +37,19 @@ class Schedule:
   checkpoint_every: int
 
 
-def make_strategy(name: str) -> tf.distribute.Strategy:
-  """auto: MirroredStrategy over the visible GPUs if any, else the default (one device)."""
+def make_strategy(
+  name: str, *, tpu: str = "", collective_timeout: float = 0
+) -> tf.distribute.Strategy:
+  """auto: MirroredStrategy over the visible GPUs if any, else the default (one device);
+  mirrored; default; multi_worker: MultiWorkerMirroredStrategy over the cluster of TF_CONFIG,
+  each collective failing after `collective_timeout` seconds (0: no limit); tpu: TPUStrategy on
+  the TPU at `tpu` ("" = found by TPUClusterResolver). docs/distributed.md."""
   if name not in STRATEGIES:
     raise ValueError(f"config.train.strategy must be one of {STRATEGIES}, got {name!r}")
+  if name == "multi_worker":
+    return distributed.multi_worker_strategy(collective_timeout)
+  if name == "tpu":
+    return distributed.tpu_strategy(tpu)
   gpus = tf.config.list_logical_devices("GPU")
   if name == "mirrored" or (name == "auto" and gpus):
     return tf.distribute.MirroredStrategy()
@@ -63,9 +74,16 @@ def build_trainer(
   config: ml_collections.ConfigDict, strategy: tf.distribute.Strategy, steps_per_epoch: int
 ) -> Trainer:
   """`config`'s model and its trainer (optimizers built), all variables created under
-  `strategy.scope()`."""
-  with strategy.scope():
-    trainer = Trainer(build_model(config), steps_per_epoch=steps_per_epoch)
+  `strategy.scope()` and the networks under the dtype policy of config.train.precision (the
+  global policy is restored afterwards; mixed_float16 wraps each optimizer in a
+  LossScaleOptimizer)."""
+  name = config.train.get("precision", "float32")
+  with dtype_policy(name), strategy.scope():
+    trainer = Trainer(
+      build_model(config),
+      steps_per_epoch=steps_per_epoch,
+      loss_scaling=uses_loss_scaling(name),
+    )
     trainer.compile(jit_compile=config.train.jit_compile)
   return trainer
 
@@ -113,20 +131,36 @@ def train(
   *,
   resume_changed: tuple[str, ...] = (),
   overwrite: bool = False,
-  task_callbacks: Callable[[GANModel], list] | None = None,
+  task_callbacks: Callable[[GANModel, str], list] | None = None,
 ) -> GANModel:
   """Trains (or resumes) `config` in `workdir`; returns the trained model. A rerun resumes only
   with the config of the run's config.json, or with the keys in `resume_changed` changed, or
-  starts afresh with `overwrite` (run_dir.open_run). task_callbacks: the model -> the Keras
-  callbacks its task adds (tasks.Task.training_callbacks; the trainer imports no task)."""
-  open_run(config, workdir, resume_changed=resume_changed, overwrite=overwrite)
+  starts afresh with `overwrite` (run_dir.open_run). task_callbacks: (the model, the folder to
+  write into) -> the Keras callbacks its task adds (tasks.Task.training_callbacks; the trainer
+  imports no task).
+
+  Under train.strategy multi_worker only the chief writes into `workdir`; the other workers
+  restore from its checkpoints and write into a temporary folder removed at the end
+  (distributed.output_dir); a worker that dies stops the others with WorkerFailedError."""
+  train_config = config.train
+  strategy = make_strategy(
+    train_config.strategy,
+    tpu=train_config.get("tpu", ""),
+    collective_timeout=train_config.get("collective_timeout", 0),
+  )
+  chief = distributed.is_chief(strategy)
+  if chief:
+    open_run(config, workdir, resume_changed=resume_changed, overwrite=overwrite)
   keras.utils.set_random_seed(config.seed)  # the initial weights: a run is a function of its seed
-  strategy = make_strategy(config.train.strategy)
   schedule = make_schedule(config)
   trainer = build_trainer(config, strategy, schedule.steps_per_epoch)
   model = trainer.model
-  checkpointer = Checkpointer(trainer.checkpoint_items(), workdir, config.train.keep_checkpoints)
-  start = checkpointer.restore_latest()
+  checkpointer = Checkpointer(trainer.checkpoint_items(), workdir, train_config.keep_checkpoints)
+  start = checkpointer.restore_latest() if chief else 0  # the chief sets unreadable ones aside
+  distributed.barrier(strategy)
+  if not chief:
+    start = checkpointer.restore_latest()
+  distributed.check_same_step(strategy, start)
   if start == 0 and config.get("init_from"):
     warm_start(model, config.init_from)
     trainer.reset_ema()
@@ -134,27 +168,38 @@ def train(
     logging.info("Run already complete at step %d", start)
     return model
   dataset = train_dataset(config, trainer.contract.sampler, seed=config.seed, start_step=start)
-  callbacks = [
-    *model.training_callbacks(config),
-    *(task_callbacks(model) if task_callbacks else []),
-    cb.NonFiniteGuard(checkpointer),
-    cb.CheckpointEvery(checkpointer),
-    cb.TensorBoardLogger(
-      os.path.join(workdir, "tensorboard"), config.train.log_every, display_batch(config)
-    ),
-  ]
   print(
     f"Training {config.model} for {schedule.total_steps} steps ({schedule.steps_per_epoch} per epoch) "
     f"from step {start} on {strategy.num_replicas_in_sync} replica(s)",
     flush=True,
   )
-  trainer.fit(
-    dataset,
-    epochs=schedule.total_steps // schedule.checkpoint_every,
-    steps_per_epoch=schedule.checkpoint_every,
-    initial_epoch=start // schedule.checkpoint_every,
-    callbacks=callbacks,
-    shuffle=False,  # the dataset shuffles itself (seeded)
-    verbose=2,
-  )
+  with distributed.output_dir(workdir, strategy) as out:
+    saver = checkpointer
+    if out != workdir:
+      saver = Checkpointer(trainer.checkpoint_items(), out, train_config.keep_checkpoints)
+    callbacks = [
+      *model.training_callbacks(config),
+      *(task_callbacks(model, out) if task_callbacks else []),
+      cb.NonFiniteGuard(saver),
+      cb.CheckpointEvery(saver),
+      cb.TensorBoardLogger(
+        os.path.join(out, "tensorboard"), train_config.log_every, display_batch(config)
+      ),
+    ]
+    try:
+      trainer.fit(
+        distributed.distribute_batches(strategy, dataset, config.batch_size),
+        epochs=schedule.total_steps // schedule.checkpoint_every,
+        steps_per_epoch=schedule.checkpoint_every,
+        initial_epoch=start // schedule.checkpoint_every,
+        callbacks=callbacks,
+        shuffle=False,  # the dataset shuffles itself (seeded)
+        verbose=2,
+      )
+    except Exception as err:
+      cause = distributed.peer_error(err)
+      if cause is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        raise
+      latest = tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
+      raise distributed.worker_failed(cause, int(trainer.step.numpy()), latest) from err
   return model

@@ -15,6 +15,13 @@ context may not contain. Losses are per-example; the ONE reduction is
 over replicas. Random draws fold in the replica id (`seed_of`); latents are drawn for the global
 batch and split by replica (`latent`). A phase's `after` hook runs in cross-replica context after
 its optimizers applied (`_after`).
+
+Mixed precision (training/precision.py): each loss is cast to float32 before its reduction. With
+`loss_scaling` (mixed_float16) each optimizer is a keras.optimizers.LossScaleOptimizer: a phase's
+loss is multiplied by its first player's loss scale (`scale_loss`) under the tape, and each
+player's optimizer receives the gradient at its own scale (clipping, if any, sees the true
+gradient), which its `apply_gradients` divides out, skipping the update and halving the scale
+when a gradient is not finite (Micikevicius et al. 2018, Sec. 3.2).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import tensorflow as tf
 
 from tfgan_repro.models import contract as contract_lib
 from tfgan_repro.models.gan_model import GANModel
+from tfgan_repro.training import distributed
 from tfgan_repro.training.schedules import LinearDecayAfter
 
 
@@ -77,6 +85,8 @@ class Trainer(keras.Model):
   steps_per_epoch: the run's epoch length in steps (the learning-rate policy counts epochs).
   build_optimizers: create the optimizers' slots now (needed before a step under a strategy);
   False for a trainer that only restores a run for evaluation or export.
+  loss_scaling: wrap each optimizer in keras.optimizers.LossScaleOptimizer (dynamic loss
+  scaling, for networks built under the mixed_float16 policy).
   """
 
   def __init__(
@@ -85,6 +95,7 @@ class Trainer(keras.Model):
     *,
     steps_per_epoch: int,
     build_optimizers: bool = True,
+    loss_scaling: bool = False,
     **kwargs,
   ):
     super().__init__(**kwargs)
@@ -105,6 +116,11 @@ class Trainer(keras.Model):
       player.name: make_optimizer(player.optimizer, self.step, steps_per_epoch)
       for player in self.contract.players
     }
+    if loss_scaling:  # Keras' defaults: initial scale 2 ** 15, doubled after 2000 finite steps
+      self._optimizers = {
+        name: keras.optimizers.LossScaleOptimizer(optimizer)
+        for name, optimizer in self._optimizers.items()
+      }
     if build_optimizers:
       for player in self.contract.players:
         self._optimizers[player.name].build(player.variables)
@@ -140,6 +156,15 @@ class Trainer(keras.Model):
   def build(self, input_shape=None) -> None:
     """Nothing to create: the networks are built when constructed."""
     self.built = True
+
+  def _maybe_symbolic_build(self, iterator=None, data_batch=None) -> None:
+    """Keras' fit hook that builds unbuilt layers from a first batch, skipped under
+    MultiWorkerMirroredStrategy: the networks are built when constructed, and Keras 3 takes that
+    batch by one `strategy.reduce` over the whole batch structure, which a multi-worker strategy
+    refuses for a tuple (docs/pitfalls.md, Multi-worker)."""
+    if isinstance(self.distribute_strategy, tf.distribute.MultiWorkerMirroredStrategy):
+      return
+    super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
   def compile(self, *, jit_compile: bool = False, **kwargs) -> None:
     """Keras' compile without an optimizer of its own (each player has one)."""
@@ -235,10 +260,33 @@ class Trainer(keras.Model):
     total, logs = phase.loss(ctx)
     if set(logs) != set(phase.logs):
       raise ValueError(f"phase {phase.name!r} logs {sorted(logs)}, declared {list(phase.logs)}")
+    total = tf.cast(total, tf.float32)  # float32 even when the nets compute in (b)float16
     loss = tf.nn.compute_average_loss(total, global_batch_size=self.global_batch_size)
     if phase.lazy:  # StyleGAN2 Sec. 3.1: a lazy regulariser's loss x its interval
       loss *= float(phase.interval)
     return loss, total, {name: tf.cast(logs[name], tf.float32) for name in phase.logs}
+
+  def _loss_scale(self, phase: contract_lib.Phase) -> tf.Tensor | None:
+    """The loss scale of `phase`'s first player's optimizer; None without loss scaling."""
+    optimizer = self._optimizers[phase.players[0]]
+    if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+      return None
+    return optimizer.scale_loss(tf.constant(1.0, tf.float32))
+
+  def _player_grads(
+    self, player: contract_lib.Player, grads: list, scale: tf.Tensor | None, first: bool
+  ) -> list:
+    """The gradients `player`'s optimizer applies, from those of the loss x `scale` (the phase's
+    loss scale; None: unscaled): clipped (`_clip`) and, with loss scaling, at the scale of the
+    player's own optimizer (its apply_gradients divides it out). `first`: the player whose
+    optimizer's scale the phase used."""
+    if scale is None:
+      return self._clip(player, grads)
+    if first and not player.optimizer.clip_norm:
+      return grads
+    own = self._optimizers[player.name].scale_loss(tf.constant(1.0, tf.float32))
+    grads = self._clip(player, [None if g is None else g / scale for g in grads])
+    return [None if g is None else g * own for g in grads]
 
   def _clip(self, player: contract_lib.Player, grads: list) -> list:
     """torch clip_grad_norm_(max_norm=clip_norm) of the GLOBAL batch's gradient, returned as this
@@ -278,8 +326,11 @@ class Trainer(keras.Model):
 
   def _run_phase(self, phase: contract_lib.Phase, ctx, tape: tf.GradientTape) -> None:
     variables = self._variables(phase)
+    scale = self._loss_scale(phase)
     with tape:
       loss, _, logs = self._loss(phase, ctx)
+      if scale is not None:
+        loss *= scale
     grads = tape.gradient(loss, variables)
     for player, player_vars, player_grads in self._by_player(phase, grads):
       if player.optimizer.clip_norm:
@@ -287,7 +338,8 @@ class Trainer(keras.Model):
           tf.zeros_like(v) if g is None else g
           for g, v in zip(player_grads, player_vars, strict=True)
         ]
-      player_grads = self._clip(player, player_grads)
+      first = player.name == phase.players[0]
+      player_grads = self._player_grads(player, player_grads, scale, first)
       self._optimizers[player.name].apply_gradients(zip(player_grads, player_vars, strict=True))
     self._after(phase)
     self._track(phase, logs)
@@ -296,10 +348,13 @@ class Trainer(keras.Model):
     variables = self._variables(phase)
     due = tf.equal((ctx.step + 1) % phase.interval, 0)
     local_size = tf.shape(tf.nest.flatten(ctx.batch)[0])[0]
+    scale = self._loss_scale(phase)
 
     def run() -> tuple[list, dict]:
       with tf.GradientTape() as tape:
         loss, _, logs = self._loss(phase, ctx)
+        if scale is not None:
+          loss *= scale
       grads = tape.gradient(loss, variables)
       grads = [
         tf.zeros_like(v) if g is None else tf.convert_to_tensor(g)
@@ -313,9 +368,9 @@ class Trainer(keras.Model):
 
     grads, logs = tf.cond(due, run, skip)
     for player, player_vars, player_grads in self._by_player(phase, grads):
-      self._apply_if(
-        due, self._optimizers[player.name], self._clip(player, player_grads), player_vars
-      )
+      first = player.name == phase.players[0]
+      player_grads = self._player_grads(player, player_grads, scale, first)
+      self._apply_if(due, self._optimizers[player.name], player_grads, player_vars)
     self._after(phase, due)
     self._track(phase, logs, weight=tf.cast(due, tf.float32))
 
@@ -379,4 +434,9 @@ class Trainer(keras.Model):
         self._run_gated_phase(phase, ctx)
     self._update_ema(ctx.step)
     self.step.assign_add(1)
-    return {name: tracker.result() for name, tracker in self._trackers.items()}
+    logs = {name: tracker.result() for name, tracker in self._trackers.items()}
+    if distributed.spans_workers(tf.distribute.get_strategy()):
+      # Keras 3 reduces each log over the workers with strategy.reduce(MEAN, v, axis=0), which
+      # needs a batch axis: [1] per replica, the replicas' mean out (docs/pitfalls.md).
+      logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs

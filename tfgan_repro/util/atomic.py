@@ -4,9 +4,11 @@ never leaves half a file at the target path."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 
 # mkstemp creates files 0600; written files get what open() would give: 0666 less the umask.
 _UMASK = os.umask(0)
@@ -14,20 +16,28 @@ os.umask(_UMASK)
 FILE_MODE = 0o666 & ~_UMASK
 
 
-def write_bytes_atomic(path: str, data: bytes) -> str:
-  """Writes `data` to `path` atomically (creating its folder); returns `path`."""
+@contextlib.contextmanager
+def atomic_output(path: str) -> Iterator[str]:
+  """Yields a hidden temporary path in `path`'s folder (created) for the caller to write; once the
+  block ends without an exception the file replaces `path`, else it is removed."""
   parent, name = os.path.split(os.path.abspath(path))
   os.makedirs(parent, exist_ok=True)
   fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{name}.tmp-")
+  os.close(fd)
   try:
-    with os.fdopen(fd, "wb") as f:
-      f.write(data)
+    yield tmp
     os.chmod(tmp, FILE_MODE)
     os.replace(tmp, path)
   except BaseException:
     if os.path.exists(tmp):
       os.remove(tmp)
     raise
+
+
+def write_bytes_atomic(path: str, data: bytes) -> str:
+  """Writes `data` to `path` atomically (creating its folder); returns `path`."""
+  with atomic_output(path) as tmp, open(tmp, "wb") as f:
+    f.write(data)
   return path
 
 
