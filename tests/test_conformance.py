@@ -20,7 +20,8 @@ import tensorflow as tf
 
 import export
 from export import inputs as export_inputs
-from tfgan_repro import data, models, nets
+from tests.tiny_models import TRAINABLE, random_batch
+from tfgan_repro import models, nets
 from tfgan_repro.models import model_summary
 from tfgan_repro.training import run
 
@@ -109,41 +110,13 @@ def _one_step(config, strategy, weights, batch) -> list[np.ndarray]:
   return [v.numpy() for v in model.trainable_variables]
 
 
-# A config module's "tiny" variant enrols its model (models/registry.py); imported-only models have none.
-TRAINABLE = [
-  name
-  for name in models.MODELS.names()
-  if "tiny" in importlib.import_module(models.MODELS.get(name).config_module).VARIANTS
-]
-
-
-def _random_batch(config) -> tuple[np.ndarray, ...]:
-  """A batch of 2 as the model's pipeline yields it: (a, b) images / label maps, (images,
-  attributes in {0, 1}) for dataset_mode "attributes", (images,) for "images", (points [2, 2],)
-  for "points"."""
-  rng = np.random.default_rng(0)
-  size = config.data.crop_size
-  if config.data.dataset_mode == "images":
-    return (rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32),)
-  if config.data.dataset_mode == "points":
-    return (rng.normal(0, 2, (2, 2)).astype(np.float32),)
-  if config.data.dataset_mode == "attributes":
-    images = rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32)
-    num = len(data.attribute_names(config.data))
-    return images, rng.integers(0, 2, (2, num)).astype(np.float32)
-  return tuple(
-    rng.uniform(-1, 1, (2, size, size, c)).astype(np.float32)
-    for c in data.domain_channels(config.data)
-  )
-
-
 @pytest.mark.parametrize("name", TRAINABLE)
 def test_step_on_two_replicas_equals_step_on_one_device(name, two_replicas):
   config = _model_config(name)
   keras.utils.set_random_seed(0)
   reference = models.build_model(config)
   weights = [v.numpy() for v in reference.trainable_variables]
-  batch = _random_batch(config)
+  batch = random_batch(config)
 
   one = _one_step(config, tf.distribute.OneDeviceStrategy("/cpu:0"), weights, batch)
   two = _one_step(config, two_replicas, weights, batch)

@@ -15,6 +15,7 @@ import tensorflow_datasets as tfds
 from PIL import Image
 from tensorflow.python.data.experimental.ops import distribute as tf_distribute
 
+from tests.tiny_models import TRAINABLE
 from tfgan_repro import data, models
 from tfgan_repro.data import config as data_config
 from tfgan_repro.data import tfrecords
@@ -25,15 +26,6 @@ SHARDS = 3  # 8 training examples -> shards of 3, 3, 2 records: an uneven last s
 
 def _tiny_config(name: str):
   return importlib.import_module(models.MODELS.get(name).config_module).get_config("tiny")
-
-
-# A config module's "tiny" variant enrols its model (as tests/test_conformance.py); the others are
-# imported-only (official weights, nothing to train).
-TRAINABLE = [
-  name
-  for name in models.MODELS.names()
-  if "tiny" in importlib.import_module(models.MODELS.get(name).config_module).VARIANTS
-]
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ the loss-scaled SGD updates numbers computed by hand."""
 
 from __future__ import annotations
 
-import importlib
-
 import keras
 import ml_collections
 import numpy as np
@@ -15,41 +13,18 @@ import pytest
 import tensorflow as tf
 
 from configs import common
-from tfgan_repro import data, layers, models
+from tests.tiny_models import TRAINABLE, random_batch, tiny_config
+from tfgan_repro import layers, models
 from tfgan_repro.models.contract import Contract, Optimizer, Phase, Player, Sampler
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.training import benchmark, precision, run
 from tfgan_repro.training.trainer import Trainer
 
-# A config module's "tiny" variant enrols its model (as tests/test_conformance.py).
-TRAINABLE = [
-  name
-  for name in models.MODELS.names()
-  if "tiny" in importlib.import_module(models.MODELS.get(name).config_module).VARIANTS
-]
-
 
 def _tiny_config(name: str, precision_name: str) -> ml_collections.ConfigDict:
-  config = importlib.import_module(models.MODELS.get(name).config_module).get_config("tiny")
-  config.batch_size = 2
+  config = tiny_config(name)
   config.train.precision = precision_name
   return config
-
-
-def _batch(config: ml_collections.ConfigDict) -> tuple[np.ndarray, ...]:
-  """A batch of 2 as the model's pipeline yields it (tests/test_conformance.py _random_batch)."""
-  rng = np.random.default_rng(0)
-  size, mode = config.data.crop_size, config.data.dataset_mode
-  if mode == "images":
-    return (rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32),)
-  if mode == "points":
-    return (rng.normal(0, 2, (2, 2)).astype(np.float32),)
-  if mode == "attributes":
-    images = rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32)
-    num = len(data.attribute_names(config.data))
-    return images, rng.integers(0, 2, (2, num)).astype(np.float32)
-  channels = data.domain_channels(config.data)
-  return tuple(rng.uniform(-1, 1, (2, size, size, c)).astype(np.float32) for c in channels)
 
 
 def _steps(trainer: Trainer, batch: tuple, steps: int) -> dict[str, float]:
@@ -86,7 +61,7 @@ def test_mixed_bfloat16_trains_the_tiny_config_with_float32_weights(name):
   assert {net.outputs[-1].dtype for net in networks} == {"float32"}
   before = [v.numpy() for v in trainer.model.trainable_variables]
 
-  logs = _steps(trainer, _batch(config), steps=2)
+  logs = _steps(trainer, random_batch(config), steps=2)
 
   assert logs and all(np.isfinite(value) for value in logs.values()), logs
   assert {v.dtype for v in trainer.model.trainable_variables} == {"float32"}
@@ -117,7 +92,7 @@ def test_mixed_float16_scales_the_loss_and_takes_the_float32_step():
   config = _tiny_config("dcgan", "float32")
   keras.utils.set_random_seed(0)
   weights = [v.numpy() for v in models.build_model(config).trainable_variables]
-  batch = _batch(config)
+  batch = random_batch(config)
   _, _, want = _sgd_step(config, weights, batch)
   config.train.precision = "mixed_float16"
   trainer, logs, got = _sgd_step(config, weights, batch)
