@@ -24,8 +24,8 @@ from tfgan_repro.training.checkpointing import CHECKPOINT_DIR, CONFIG_FILE
 from tfgan_repro.util.atomic import write_text_atomic
 
 # Keys that change neither the checkpointed state nor what a step computes, so a resumed run may
-# take new values: when to stop, how often to log, how many checkpoints to keep, evaluation and
-# export. Left out: train.checkpoint_every (the fit epochs are whole checkpoint intervals from
+# take new values: when to stop, how often to log, how many checkpoints to keep, where the TPU is
+# and how long a collective may wait, evaluation and export. Left out: train.checkpoint_every (the fit epochs are whole checkpoint intervals from
 # step 0), train.strategy (replicas hold their own image pools) and everything of model, data,
 # losses and optimizers.
 RESUMABLE = (
@@ -33,6 +33,8 @@ RESUMABLE = (
   "train.log_every",
   "train.image_every",
   "train.keep_checkpoints",
+  "train.tpu",
+  "train.collective_timeout",
   "eval.*",
   "export.*",
 )
