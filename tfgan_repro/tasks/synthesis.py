@@ -79,8 +79,16 @@ def generate_images(
   every class in turn)."""
   z = sample_latents(seed, count, spec.z_dim, spec.distribution, truncation)  # [count, z_dim]
   ids = class_ids(count, spec.num_classes, classes) if spec.num_classes else None
+  return _run(generator, z, ids, batch)
+
+
+def _run(
+  generator: keras.Model, z: np.ndarray, ids: np.ndarray | None, batch: int = _BATCH
+) -> np.ndarray:
+  """float32 [N, S, S, C]: `generator` (inference mode) on latents z [N, z_dim] (and class ids
+  [N, 1] when conditional), `batch` at a time."""
   outs = []
-  for i in range(0, count, batch):
+  for i in range(0, len(z), batch):
     x = z[i : i + batch] if ids is None else [z[i : i + batch], ids[i : i + batch]]
     outs.append(tf.cast(generator(x, training=False), tf.float32).numpy())
   return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
@@ -214,18 +222,8 @@ def _real_floor(
 def _mode_ids(generator: keras.Model, spec: LatentSpec, seed: int, count: int, judge) -> np.ndarray:
   """The judged mode of `count` images of `generator`, made and judged in chunks."""
   z = sample_latents(seed, count, spec.z_dim, spec.distribution, None)
-  ids = []
-  for i in range(0, count, _MODE_CHUNK):
-    images = np.concatenate(
-      [
-        tf.cast(
-          generator(z[j : min(j + _BATCH, i + _MODE_CHUNK)], training=False), tf.float32
-        ).numpy()
-        for j in range(i, min(i + _MODE_CHUNK, count), _BATCH)
-      ]
-    )
-    ids.append(shape_judge.classify_modes(judge, images))
-  return np.concatenate(ids)
+  chunks = (_run(generator, z[i : i + _MODE_CHUNK], None) for i in range(0, count, _MODE_CHUNK))
+  return np.concatenate([shape_judge.classify_modes(judge, images) for images in chunks])
 
 
 def _mode_coverage(
