@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable
 
 # Binaries only: hide TF's C++ INFO lines (oneDNN, CUDA probing) unless the user set a level.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
@@ -127,3 +128,18 @@ def judge_kwargs(judge_flags: dict[str, flags.FlagHolder], argv: list[str]) -> d
   kwargs = {name: holder.value for name, holder in judge_flags.items()}
   kwargs["out"] = user_path(kwargs["out"])
   return kwargs
+
+
+def train_judge_main(
+  judge_flags: dict[str, flags.FlagHolder],
+  argv: list[str],
+  train: Callable[..., dict],
+  accuracy_path: Callable[[str], str],
+) -> None:
+  """Trains a judge with `train`(**judge_kwargs), prints its train seconds and held-out scores
+  (JSON), then the judge file and its accuracy JSON."""
+  kwargs = judge_kwargs(judge_flags, argv)
+  out = kwargs["out"]
+  result = train(**kwargs)
+  print(json.dumps({k: result[k] for k in ("train_seconds", "test")}))
+  print(f"judge: {out}\naccuracy: {accuracy_path(out)}")

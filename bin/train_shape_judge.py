@@ -8,8 +8,6 @@ count the modes of generated stacked shapes with shape_judge.mode_scores.
 
 from __future__ import annotations
 
-import json
-
 from absl import app
 
 from bin import cli
@@ -21,11 +19,7 @@ _JUDGE = cli.define_judge_flags(
 
 
 def main(argv: list[str]) -> None:
-  kwargs = cli.judge_kwargs(_JUDGE, argv)
-  out = kwargs["out"]
-  result = shape_judge.train_shape_judge(**kwargs)
-  print(json.dumps({k: result[k] for k in ("train_seconds", "test")}))
-  print(f"judge: {out}\naccuracy: {shape_judge.accuracy_path(out)}")
+  cli.train_judge_main(_JUDGE, argv, shape_judge.train_shape_judge, shape_judge.accuracy_path)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,10 @@ Variants:
   tiny      tests: 16 px, ngf = ndf = 4
 Every option of the model is a key: loss.gan_mode (losses.ALL_GAN_MODES), loss.real_label,
 loss.instance_noise_std / instance_noise_decay_steps, loss.r1_gamma / r2_gamma / gp_lambda,
-loss.clip_value, loss.diff_augment, train.n_critic, ema.decay / half_life_kimg / rampup /
-start_step, optimizer.g_lr / d_lr (TTUR; 0 = optimizer.lr), optimizer.name, latent.distribution,
-generator.name / discriminator.name (nets registry).
+loss.clip_value, loss.diff_augment, loss.ada_target / ada_pipeline / ada_kimg / ada_interval /
+ada_p (ADA), train.n_critic, ema.decay / half_life_kimg / rampup / start_step, optimizer.g_lr /
+d_lr (TTUR; 0 = optimizer.lr), optimizer.name, latent.distribution, generator.name /
+discriminator.name (nets registry).
 """
 
 from __future__ import annotations
@@ -61,15 +62,26 @@ def _official_loss() -> ml_collections.ConfigDict:
       "gp_lambda": 0.0,  # WGAN-GP lambda 10 (Gulrajani et al. 2017); off
       "clip_value": 0.0,  # WGAN c = 0.01 (Arjovsky et al. 2017); off
       "diff_augment": "",  # Zhao et al. 2020: "color,translation,cutout"; off
+      # ADA (Karras et al. 2020; official stylegan2-ada-pytorch): target of E[sign(D(x))]
+      # (official --target 0.6; 0 = no adaptation), pipeline (train.py --augpipe 'bgc'), p's
+      # speed (training_loop.py ada_kimg 500) and update interval in steps (ada_interval 4), the
+      # fixed p with target 0 (--aug fixed --p); not in DCGAN: off. Exclusive of diff_augment.
+      "ada_target": 0.0,
+      "ada_pipeline": "bgc",
+      "ada_kimg": 500.0,
+      "ada_interval": 4,
+      "ada_p": 0.0,
     }
   )
 
 
-def _set_eval(config: ml_collections.ConfigDict) -> None:
+def set_synthesis_eval(config: ml_collections.ConfigDict) -> None:
   """Synthesis evaluation (tasks/synthesis.py): features of a judge network or an Inception file
   (`extractor`, kind auto | model | inception_v3), FID / KID every `every_kimg` thousand training
   images with the best checkpoint kept (0 = only at the end), KID subsets (torch-fidelity default
-  100), stacked-shapes samples judged for modes, samples.png columns."""
+  100), stacked-shapes samples judged for modes, samples.png columns, perceptual path length of a
+  style-based G (`ppl_samples`, 0 = off) and the truncation curve (`truncation_psis`: FID,
+  precision / recall at each psi in W, or each z truncation T for other Gs; () = off)."""
   config.eval.extractor = ""
   config.eval.extractor_kind = "auto"
   config.eval.every_kimg = 0.0
@@ -77,6 +89,8 @@ def _set_eval(config: ml_collections.ConfigDict) -> None:
   # stacked shapes: samples judged (official PacGAN VEEGAN_experiment/config.py num_test_sample)
   config.eval.mode_samples = 26_000
   config.eval.sample_cols = 8
+  config.eval.ppl_samples = 0  # official stylegan2-ada-pytorch ppl2_wend: 50,000; off
+  config.eval.truncation_psis = ()  # e.g. (1.0, 0.9, 0.7, 0.5) (StyleGAN2 Fig. / BigGAN Fig. 2)
 
 
 def paper() -> ml_collections.ConfigDict:
@@ -106,7 +120,7 @@ def paper() -> ml_collections.ConfigDict:
   config.data.crop_size = 64  # official --imageSize 64 (Resize + CenterCrop)
   config.data.load_size = 64
   config.data.flip = False  # official transforms: no flip
-  _set_eval(config)
+  set_synthesis_eval(config)
   return config
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from bin import cli
-from configs import cyclegan, pix2pix
+from configs import conditional, cyclegan, pix2pix
 
 
 def test_paper_variant_holds_the_paper_defaults():
@@ -108,3 +108,57 @@ def test_user_paths_resolve_against_the_bazel_working_directory(monkeypatch, tmp
   assert (
     argv[2] == f"--config={os.path.join(os.path.dirname(cyclegan.__file__), 'cyclegan.py')}:tiny"
   )
+
+
+def test_conditional_variants_hold_the_official_settings():
+  c = conditional.get_config("sngan_projection")  # official sngan_projection sn_cifar10.yml
+  assert (c.model, c.batch_size, c.loss.gan_mode, c.train.n_critic) == (
+    "conditional_gan",
+    64,
+    "hinge",
+    5,
+  )
+  assert (c.optimizer.lr, c.optimizer.beta1, c.optimizer.beta2) == (2e-4, 0.0, 0.9)
+  assert (c.generator.condition, c.discriminator.condition, c.conditioning.mode) == (
+    "cbn",
+    "projection",
+    "projection",
+  )
+  assert (c.conditioning.num_classes, c.data.name, c.data.dataset_mode) == (
+    10,
+    "cifar10",
+    "labelled_images",
+  )
+  s = conditional.get_config("sagan")  # Zhang et al. 2019, Sec. 5
+  assert (s.optimizer.g_lr, s.optimizer.d_lr, s.train.n_critic) == (1e-4, 4e-4, 1)
+  assert s.generator.spectral_norm and s.generator.attention == s.discriminator.attention == 16
+  assert conditional.get_config("acgan").conditioning.mode == "acgan"
+  assert conditional.get_config("cgan").discriminator.condition == "concat"
+  b = conditional.get_config("biggan")  # BigGAN-PyTorch launch_BigGAN_bs256x8.sh
+  assert (b.optimizer.g_lr, b.optimizer.d_lr, b.optimizer.beta1, b.optimizer.beta2) == (
+    1e-4,
+    4e-4,
+    0.0,
+    0.999,
+  )
+  assert (b.optimizer.epsilon, b.train.n_critic, b.batch_size, b.loss.ortho_reg) == (
+    1e-6,
+    1,
+    2048,
+    0.0,
+  )
+  assert (b.ema.decay, b.ema.start_step, b.generator.ch, b.data.crop_size) == (
+    0.9999,
+    20_000,
+    96,
+    128,
+  )
+  p = conditional.get_config("biggan_paper")  # Brock et al. 2019, App. C / Sec. 3.1
+  assert (p.train.n_critic, p.optimizer.g_lr, p.optimizer.d_lr, p.loss.ortho_reg) == (
+    2,
+    5e-5,
+    2e-4,
+    1e-4,
+  )
+  with pytest.raises(ValueError, match="unknown conditional config variant 'big'"):
+    conditional.get_config("big")

@@ -22,6 +22,7 @@ import export
 from export import inputs as export_inputs
 from tests.tiny_models import TRAINABLE, random_batch
 from tfgan_repro import models, nets
+from tfgan_repro.data.latents import CLASS_KEY
 from tfgan_repro.models import model_summary
 from tfgan_repro.training import run
 
@@ -32,13 +33,30 @@ POINT_GENERATORS = ("mlp_generator", "pacgan_generator")
 IMAGE_GENERATORS = [spec for spec in GENERATORS if spec.name not in POINT_GENERATORS]
 
 
+def _served_with_class_ids(model: keras.Model) -> keras.Model:
+  """A net of [x, class ids int32 [N]] as the synthesis task serves its G
+  (tasks.synthesis.serving_generator): named inputs x ("latents" or "image") and "class_ids"
+  float32 [N, 1]."""
+  first = model.inputs[0]
+  name = export_inputs.LATENT_KEY if len(first.shape) == 2 else "image"
+  x = keras.Input(first.shape[1:], name=name)
+  ids = keras.Input((1,), name=CLASS_KEY)
+  out = model([x, keras.ops.cast(keras.ops.round(ids[:, 0]), "int32")])
+  return keras.Model([x, ids], out, name=f"{model.name}_served")
+
+
 def _tiny(spec, seed: int = 0) -> tuple[keras.Model, np.ndarray | dict[str, np.ndarray]]:
   """The tiny net and a batch of 2 for it: images, or for a net with a condition input the
-  named inputs (export.inputs) {"images", <condition>: uniform in [0, 2]}."""
+  named inputs (export.inputs) {"images", <condition>: uniform in [0, 2]}; a class-conditional
+  net (second input int class ids) served with ids in [0, tiny_condition_size)."""
   keras.utils.set_random_seed(seed)
   model = spec.build(**spec.tiny_kwargs)
   rng = np.random.default_rng(seed)
   x = rng.uniform(-1, 1, (2, *spec.tiny_input_shape)).astype(np.float32)
+  if len(model.inputs) == 2 and "int" in str(model.inputs[1].dtype):
+    served = _served_with_class_ids(model)
+    ids = rng.integers(0, spec.tiny_condition_size, (2, 1)).astype(np.float32)  # [2, 1]
+    return served, dict(zip(export_inputs.input_shapes(served), (x, ids), strict=True))
   if len(spec.tiny_input_shape) == 1:  # noise -> image: z [N, z_dim], served as "latents"
     return model, {export_inputs.LATENT_KEY: x}
   if not spec.tiny_condition_size:

@@ -28,12 +28,14 @@ def tiny_config(name: str, batch_size: int = 2) -> ml_collections.ConfigDict:
 
 def random_batch(config: ml_collections.ConfigDict) -> tuple[np.ndarray, ...]:
   """A batch of 2 as the model's pipeline yields it: (a, b) images / label maps, (images,
-  attributes in {0, 1}) for dataset_mode "attributes", (images,) for "images", (points [2, 2],)
-  for "points"."""
+  attributes in {0, 1}) for dataset_mode "attributes", (images,) for "images", (images, class
+  ids) for "labelled_images", (points [2, 2],) for "points"."""
   rng = np.random.default_rng(0)
   size, mode = config.data.crop_size, config.data.dataset_mode
   if mode == "images":
     return (rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32),)
+  if mode == "labelled_images":  # class ids 0 and 1: valid for any class-conditional model
+    return rng.uniform(-1, 1, (2, size, size, 3)).astype(np.float32), np.array([0, 1], np.int32)
   if mode == "points":
     return (rng.normal(0, 2, (2, 2)).astype(np.float32),)
   if mode == "attributes":

@@ -54,7 +54,7 @@ def test_resolve_fills_defaults_and_rejects_bad_values():
     data_config.resolve_data_config(dict(load_size="big"))
   with pytest.raises(
     ValueError,
-    match="unknown data source 'mnist'; valid: aligned_folder, celeb_a, celeba_folder, city, faces",
+    match="unknown data source 'mnist'; valid: aligned_folder, celeb_a, celeba_folder, city, class_shapes, faces",
   ):
     data_config.resolve_data_config(dict(source="mnist"))
 

@@ -69,6 +69,10 @@ def test_truncated_newest_checkpoint_falls_back_to_the_previous_with_a_warning(
   bad = _latest(workdir)
   assert bad.endswith("ckpt-8")
   _truncate(bad)
+  with caplog.at_level(logging.WARNING):  # a reader (export, generate) loads ckpt-4, moves nothing
+    _, _, step = checkpointing.load_run(workdir)
+  assert step == 4 and any("skipped unreadable" in r.getMessage() for r in caplog.records)
+  assert _latest(workdir) == bad and checkpointing.checkpoint_problem(bad) is not None
   capsys.readouterr()
   with caplog.at_level(logging.WARNING):
     run.train(_tiny(), workdir)

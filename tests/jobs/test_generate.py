@@ -1,6 +1,7 @@
 """Tests of jobs.generate / bin.generate on a tiny synthesis run trained and exported by the main
 job: the same seed gives the same images from the run, its SavedModel (serving_default and the
-`generate` signature) and its float32 TFLite; non-synthesis models and translate are refused."""
+`generate` signature) and its float32 TFLite; non-synthesis models and translate are refused;
+latent interpolation (jobs.latent_tools) ends on the images of its seeds."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from PIL import Image
 
 from export.synthesis_signatures import GENERATE_SIGNATURE_KEY, LATENTS_SIGNATURE_KEY, MAX_COUNT
 from jobs import generate as generation
-from jobs import main_job
+from jobs import latent_tools, main_job
 from jobs import translate as translation
 from tests.tasks.tiny_synthesis import SIZE, Z_DIM, register_tiny, tiny_config
 from tfgan_repro.data.latents import sample_latents
@@ -122,3 +123,28 @@ def test_bin_generate_writes_the_same_images(run, tmp_path):
   assert "3 image(s)" in done.stdout and os.path.isfile(out / "index.html")
   generation.generate(workdir, str(tmp_path / "job"), num=3, seed=11, truncation=1.5)
   np.testing.assert_array_equal(_pngs(str(out)), _pngs(str(tmp_path / "job")))
+
+
+def test_interpolation_walks_from_seed_to_seed_and_writes_a_gif(run, tmp_path):
+  workdir, _ = run
+  record = latent_tools.interpolate(
+    workdir, str(tmp_path / "walk"), seeds=[3, 7], frames=4, loop=False, fps=10
+  )
+  frames = _pngs(str(tmp_path / "walk"))
+  assert frames.shape == (5, SIZE, SIZE, 3) and record["frames"][-1] == "frame_00004.png"
+  for seed, frame in ((3, frames[0]), (7, frames[-1])):  # the ends are bin.generate's images
+    generation.generate(workdir, str(tmp_path / f"seed{seed}"), num=1, seed=seed)
+    np.testing.assert_array_equal(frame, _pngs(str(tmp_path / f"seed{seed}"))[0])
+  gif = Image.open(tmp_path / "walk" / latent_tools.GIF_FILE)
+  assert gif.n_frames == 5 and gif.size == (SIZE, SIZE)
+  with pytest.raises(ValueError, match=">= 2 seeds"):
+    latent_tools.interpolate(workdir, str(tmp_path / "one"), seeds=[3])
+
+
+def test_spherical_walk_keeps_the_ends_and_lerps_the_norm():
+  a, b = np.array([3.0, 0.0]), np.array([0.0, 1.0])
+  z = latent_tools.path_latents(np.stack([a, b]), frames=2, loop=False)
+  np.testing.assert_allclose(z[0], a, atol=1e-6)
+  np.testing.assert_allclose(z[2], b, atol=1e-6)
+  np.testing.assert_allclose(z[1], 2.0 * np.array([np.sqrt(0.5), np.sqrt(0.5)]), atol=1e-6)
+  assert latent_tools.path_latents(np.stack([a, b]), frames=3, loop=True).shape == (6, 2)

@@ -47,7 +47,9 @@ def test_a_generator_option_in_a_discriminator_block_is_unknown():
 
 
 def test_key_with_no_close_option_lists_the_valid_ones():
-  with pytest.raises(ValueError, match=r"takes it; valid: c_dim, .*conv_dim, .*ndf, .*num_d"):
+  with pytest.raises(
+    ValueError, match=r"takes it; valid: attention, c_dim, .*conv_dim, .*ndf, .*num_d"
+  ):
     network_from_config(_block(name="pixel", zzzzzz=1))
 
 

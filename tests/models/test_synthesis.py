@@ -41,6 +41,7 @@ def _ctx(model, real: tf.Tensor, fake: tf.Tensor, step: int = 0) -> StepContext:
     step=tf.constant(step, tf.int64),
     global_batch_size=int(real.shape[0]),
     seed=lambda salt: tf.constant([7, salt], tf.int32),
+    batch_seed=lambda salt: tf.constant([7, salt], tf.int32),
     shared={"fake": fake},
   )
 
@@ -130,7 +131,7 @@ def test_gradient_penalty_is_lambda_times_squared_distance_of_the_norm_from_1():
   real, fake = _images(config, 0), _images(config, 1)
   ctx = _ctx(model, real, fake)
   _, logs = model._d_loss(ctx)
-  alpha = tf.random.stateless_uniform([2, 1, 1, 1], ctx.seed(synthesis._GP))
+  alpha = tf.random.stateless_uniform([2, 1, 1, 1], ctx.batch_seed(synthesis._GP))
   x_hat = alpha * real + (1.0 - alpha) * fake
   want = 10.0 * (np.sqrt(_grad_sq(model, x_hat)) - 1.0) ** 2
   np.testing.assert_allclose(logs["D_reg"], want, rtol=1e-4)

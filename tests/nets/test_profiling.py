@@ -3,6 +3,7 @@ import pytest
 import tensorflow as tf
 
 from tfgan_repro.layers.concat_condition import ConcatCondition
+from tfgan_repro.layers.modulated_conv2d import ModulatedConv2D
 from tfgan_repro.nets import build
 from tfgan_repro.nets.profiling import (
   format_summary,
@@ -165,3 +166,13 @@ def test_receptive_field_of_pooling_chain_and_unsupported_graphs():
   assert receptive_field_or_none(build("patch", ndf=2)) == 70
   with pytest.raises(ValueError, match="does not handle Conv2DTranspose"):
     receptive_field(keras.Model(inputs, keras.layers.Conv2DTranspose(1, 3)(inputs)))
+
+
+def test_modulated_conv_flops_count_the_style_affine_and_the_conv():
+  x, w = keras.Input((4, 4, 3), name="x"), keras.Input((5,), name="w")
+  same = ModulatedConv2D(2, 3, name="same")([x, w])  # [4, 4, 2]
+  up = ModulatedConv2D(6, 3, up=2, name="up")([same, w])
+  model = keras.Model([x, w], up)
+  rows = {r["name"]: r["flops"] for r in network_summary(model, [(4, 4, 3), (5,)])["layers"]}
+  assert rows["same"] == 2 * 5 * 3 + 2 * (4 * 4 * 2) * 3 * 3 * 3
+  assert rows["up"] == 2 * 5 * 2 + 2 * (4 * 4 * 2) * 3 * 3 * 6  # transposed: input x k^2 x out

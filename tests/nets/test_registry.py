@@ -9,6 +9,8 @@ from tfgan_repro import nets
 from tfgan_repro.nets import NETWORKS, build, register_network
 
 NAMES = [
+  "biggan_discriminator",
+  "biggan_generator",
   "dcgan_discriminator",
   "dcgan_generator",
   "fader_autoencoder",
@@ -24,6 +26,8 @@ NAMES = [
   "pacgan_discriminator",
   "pacgan_generator",
   "patch",
+  "pggan_discriminator",
+  "pggan_generator",
   "pixel",
   "resnet_6",
   "resnet_9",
@@ -31,6 +35,8 @@ NAMES = [
   "sngan_resnet_generator",
   "stargan_discriminator",
   "stargan_generator",
+  "stylegan2_discriminator",
+  "stylegan2_generator",
   "unet_128",
   "unet_256",
   "unet_64",
@@ -39,10 +45,13 @@ NAMES = [
 UNOFFICIAL = ("fader_gan_discriminator", "mlp_discriminator", "mlp_generator", "unet_64")
 # Nets of noise -> image synthesis: z [N, z_dim] in, images (or 2-D points) out.
 LATENT_INPUT = (
+  "biggan_generator",
   "dcgan_generator",
   "mlp_generator",
   "pacgan_generator",
+  "pggan_generator",
   "sngan_resnet_generator",
+  "stylegan2_generator",
 )
 # Nets of two outputs: [patch logits, per-scale features] / [source, attribute classes].
 TWO_OUTPUTS = ("fader_gan_discriminator", "multiscale", "stargan_discriminator")
@@ -57,22 +66,27 @@ def test_registered_networks_and_roles():
   roles = {name: NETWORKS.get(name).role for name in NAMES}
   assert [n for n, r in roles.items() if r == "encoder"] == ["instance_encoder"]
   assert [n for n, r in roles.items() if r == "generator"] == [
+    "biggan_generator",
     "dcgan_generator",
     "fader_autoencoder",
     "global_generator",
     "local_enhancer",
     "mlp_generator",
     "pacgan_generator",
+    "pggan_generator",
     "resnet_6",
     "resnet_9",
     "sngan_resnet_generator",
     "stargan_generator",
+    "stylegan2_generator",
     "unet_128",
     "unet_256",
     "unet_64",
   ]
   conditioned = {n: NETWORKS.get(n).tiny_condition_size for n in NAMES}
   assert {n: k for n, k in conditioned.items() if k} == {
+    "biggan_discriminator": 3,
+    "biggan_generator": 3,
     "fader_autoencoder": 2,
     "stargan_generator": 2,
   }
@@ -87,6 +101,8 @@ def test_official_parameter_count(name):
 def test_official_counts_are_those_of_docs_official_counts():
   counts = {name: NETWORKS.get(name).official_params for name in NAMES}
   assert counts == {
+    "biggan_discriminator": 87_982_370,
+    "biggan_generator": 70_433_988,
     "dcgan_discriminator": 2_765_568,
     "dcgan_generator": 3_576_704,
     "fader_autoencoder": 14_032_352,
@@ -102,6 +118,8 @@ def test_official_counts_are_those_of_docs_official_counts():
     "pacgan_discriminator": 405_201,
     "pacgan_generator": 484_802,
     "patch": 2_764_737,
+    "pggan_discriminator": 23_087_249,
+    "pggan_generator": 23_079_115,
     "pixel": 8_705,
     "resnet_6": 7_837_699,
     "resnet_9": 11_378_179,
@@ -109,6 +127,8 @@ def test_official_counts_are_those_of_docs_official_counts():
     "sngan_resnet_generator": 4_276_739,
     "stargan_discriminator": 44_762_048,
     "stargan_generator": 8_430_528,
+    "stylegan2_discriminator": 28_864_129,
+    "stylegan2_generator": 30_034_338,
     "unet_128": 41_828_995,
     "unet_256": 54_413_955,
     "unet_64": None,
@@ -123,7 +143,9 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
   clone.set_weights(model.get_weights())
   rng = np.random.default_rng(0)
   x = rng.uniform(-1, 1, (1, *spec.tiny_input_shape)).astype("float32")
-  if spec.tiny_condition_size:
+  if spec.tiny_condition_size and "int" in str(model.inputs[1].dtype):  # class ids int32 [N]
+    x = [x, rng.integers(0, spec.tiny_condition_size, (1,)).astype("int32")]
+  elif spec.tiny_condition_size:
     x = [x, rng.uniform(0, 1, (1, spec.tiny_condition_size)).astype("float32")]
   outputs = keras.tree.flatten(model(x, training=False))
   clone_outputs = keras.tree.flatten(clone(x, training=False))
@@ -136,7 +158,7 @@ def test_tiny_config_round_trip_gives_same_outputs(name):
 
 def test_unknown_network_lists_the_valid_names():
   with pytest.raises(
-    ValueError, match="unknown network .resnet_9blocks.; valid: dcgan_discriminator, dcgan_gen"
+    ValueError, match="unknown network .resnet_9blocks.; valid: biggan_discriminator, biggan_gen"
   ):
     build("resnet_9blocks")
 
@@ -174,9 +196,9 @@ def test_builders_have_explicit_keyword_signatures(name):
   assert {"image_size", "name"} <= set(params)
   assert params["name"].default == name
   # The CycleGAN / pix2pix / pix2pixHD nets take official --norm, and so do the synthesis nets
-  # with batch norm; StarGAN's and Fader's fix it; the MLPs (but PacGAN's G) and SNGAN's D have
-  # none.
-  fixed = name.startswith(("fader", "stargan", "mlp")) or name in (
+  # with batch norm; StarGAN's, Fader's and BigGAN's fix it; the MLPs (but PacGAN's G), SNGAN's
+  # D and the Progressive GAN / StyleGAN2 nets (pixel norm, modulation: no norm option) have none.
+  fixed = name.startswith(("fader", "stargan", "mlp", "biggan", "pggan", "stylegan2")) or name in (
     "pacgan_discriminator",
     "sngan_resnet_discriminator",
   )

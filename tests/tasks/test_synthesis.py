@@ -1,6 +1,7 @@
 """Tests of the synthesis task: latents (seeded, truncated), the fixed sample sheet, FID / KID /
-precision / recall with a tiny shape judge and mode coverage, export inputs, the translate refusal
-and FID tracked during a tiny training run with the best checkpoint kept."""
+precision / recall with a tiny shape judge and mode coverage, export inputs, the translate refusal,
+FID tracked during a tiny training run with the best checkpoint kept, and a style-based G's
+perceptual path length and truncation curve."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from configs import stylegan2 as stylegan2_config
 from tests.tasks.tiny_synthesis import SIZE, Z_DIM, TinySynthesis, tiny_config, tiny_shape_judge
 from tfgan_repro import data
 from tfgan_repro.data.latents import LatentSpec, class_ids, sample_latents
 from tfgan_repro.evaluation.metrics import metric_fid
+from tfgan_repro.models import build_model
 from tfgan_repro.tasks import TASKS, synthesis, task_of
+from tfgan_repro.tasks.style_generator import noise_variables, style_parts
 from tfgan_repro.training import callbacks as cb
 from tfgan_repro.training.trainer import Trainer
 
@@ -196,3 +200,27 @@ def test_points_are_scored_by_modes_and_drawn(tmp_path):
   assert "modes covered" in task_of(model).format(result)
   sheet = np.asarray(Image.open(synthesis.sample_sheet(config, model, str(tmp_path))))
   assert sheet.ndim == 3 and sheet.shape[1] == 2 * sheet.shape[0]  # real | G(z) scatter plots
+
+
+def test_style_based_g_gets_its_path_length_and_truncation_curve_in_w(tmp_path):
+  keras.utils.set_random_seed(0)
+  model = build_model(stylegan2_config.get_config("tiny"))
+  judge = tiny_shape_judge(str(tmp_path))
+  config = tiny_config(extractor=judge, ppl_samples=8, truncation_psis=(1.0, 0.0))
+  style = style_parts(model.shipped_generators["G"])
+  noise = [n.numpy() for n in noise_variables(style)]
+  result = synthesis.evaluate(config, model)
+  ppl = result["ppl"]
+  assert ppl["num_samples"] == 8 and ppl["space"] == "w" and np.isfinite(ppl["ppl"])
+  assert ppl["ppl"] > 0.0
+  for before, after in zip(noise, noise_variables(style), strict=True):
+    np.testing.assert_array_equal(before, after.numpy())  # PPL's noise draws are undone
+  rows = result["truncation_curve"]["rows"]
+  assert [r["psi"] for r in rows] == [1.0, 0.0]
+  # psi 0: every w is w_avg, so all 6 images equal G(w_avg): the FID of one repeated feature row
+  net, _, _ = synthesis.load_extractor(config, judge)
+  real_f = net(data.image_arrays(config.data, "test", 6)[0])[0]
+  fake_f = net(np.repeat(style.images(style.ws(style.w_avg[None])), 6, axis=0))[0]
+  assert rows[1]["fid"] == pytest.approx(metric_fid.fid(real_f, fake_f), rel=1e-4)
+  assert "PPL (W, end points, 8 paths)" in synthesis.format_eval(result)
+  assert synthesis.evaluate(config, model)["ppl"]["ppl"] == pytest.approx(ppl["ppl"], rel=1e-6)

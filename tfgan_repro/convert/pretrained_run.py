@@ -1,5 +1,6 @@
 """An official PyTorch generator checkpoint -> a workdir of model "pretrained" (config.json +
-checkpoints/ckpt-0) that `load_run`, export and translate take like a trained run."""
+checkpoints/ckpt-0) that `load_run`, export and translate take like a trained run; an official
+StyleGAN2 generator -> a workdir of model "pretrained_stylegan2" that export and generate take."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ import os
 import ml_collections
 import tensorflow as tf
 
+from tfgan_repro.convert import stylegan2_checkpoint
 from tfgan_repro.convert.torch_checkpoint import ARCHITECTURES, assign_state_dict, load_state_dict
 from tfgan_repro.models import PretrainedGenerator, build_model
 from tfgan_repro.training.checkpointing import CHECKPOINT_DIR, prepare_workdir
 
 PRETRAINED_MODEL = "pretrained"  # tfgan_repro.models.pretrained registry name
+PRETRAINED_STYLEGAN2_MODEL = "pretrained_stylegan2"  # tfgan_repro.models.pretrained_synthesis
 # load_run reads the step from the checkpoint name: an imported generator took no step here.
 IMPORT_STEP = 0
 
@@ -75,6 +78,61 @@ def import_torch_checkpoint(
   config = ml_collections.ConfigDict(config.to_dict())
   config.imported_from = ml_collections.ConfigDict(
     {"checkpoint": os.path.abspath(checkpoint), "sha256": _sha256(checkpoint)}
+  )
+  prepare_workdir(config, workdir)
+  manager = tf.train.CheckpointManager(
+    tf.train.Checkpoint(model=model), os.path.join(workdir, CHECKPOINT_DIR), max_to_keep=1
+  )
+  return model, manager.save(checkpoint_number=IMPORT_STEP)
+
+
+def import_stylegan2_checkpoint(
+  checkpoint: str,
+  config: ml_collections.ConfigDict,
+  workdir: str,
+  *,
+  layout: str = "auto",
+  network: str | None = None,
+) -> tuple[PretrainedGenerator, str]:
+  """An official StyleGAN2 generator (stylegan2-ada-pytorch network pickle or rosinality
+  checkpoint, read without running it: convert.stylegan2_checkpoint) saved as a workdir of
+  model "pretrained_stylegan2" (configs/pretrained_stylegan2.py): the architecture keys of
+  config.generator are set from the checkpoint, its truncation_psi / truncation_cutoff /
+  noise_mode kept; config.imported_from records the file, its sha256, its layout and where
+  w_avg came from. layout: "auto" (from the file), "stylegan2-ada" or "rosinality"; network: the
+  checkpoint key (default G_ema / g_ema). Nothing is written when the file does not convert.
+  Returns (model, checkpoint prefix)."""
+  if config.model != PRETRAINED_STYLEGAN2_MODEL:
+    raise ValueError(
+      f"config.model must be {PRETRAINED_STYLEGAN2_MODEL!r} (configs/pretrained_stylegan2.py), "
+      f"got {config.model!r}"
+    )
+  readers = {
+    "auto": lambda: stylegan2_checkpoint.read_stylegan2_checkpoint(checkpoint),
+    "stylegan2-ada": lambda: stylegan2_checkpoint.read_stylegan2_ada_pickle(
+      checkpoint, network or stylegan2_checkpoint.ADA_NETWORKS[0]
+    ),
+    "rosinality": lambda: stylegan2_checkpoint.read_rosinality_checkpoint(
+      checkpoint, network or stylegan2_checkpoint.ROSINALITY_NETWORKS[0]
+    ),
+  }
+  if layout not in readers:
+    raise ValueError(f"layout must be one of {', '.join(readers)}, got {layout!r}")
+  if layout == "auto" and network is not None:
+    raise ValueError(f"network={network!r} needs an explicit layout, got layout='auto'")
+  imported = readers[layout]()
+  config = ml_collections.ConfigDict(config.to_dict())
+  config.generator.update(stylegan2_checkpoint.generator_kwargs(imported.config))
+  config.data.load_size = config.data.crop_size = imported.config.img_resolution
+  model = build_model(config)
+  stylegan2_checkpoint.assign_generator(model.G, imported)
+  config.imported_from = ml_collections.ConfigDict(
+    {
+      "checkpoint": os.path.abspath(checkpoint),
+      "sha256": _sha256(checkpoint),
+      "layout": imported.layout,
+      "w_avg_from": imported.w_avg_from,
+    }
   )
   prepare_workdir(config, workdir)
   manager = tf.train.CheckpointManager(

@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import keras
 import numpy as np
@@ -142,6 +142,38 @@ def _listed(items: list[str]) -> str:
   return f"[{shown}{more}]"
 
 
+def shape_differences(
+  state_dict: Mapping[str, np.ndarray], expected: Mapping[str, tuple[int, ...]], against: str
+) -> list[str]:
+  """ "KEY: checkpoint SHAPE vs `against` SHAPE" for each expected key present with another shape."""
+  return [
+    f"{k}: checkpoint {tuple(np.shape(state_dict[k]))} vs {against} {tuple(s)}"
+    for k, s in expected.items()
+    if k in state_dict and tuple(np.shape(state_dict[k])) != tuple(s)
+  ]
+
+
+def key_problems(
+  state_dict: Mapping[str, np.ndarray],
+  expected: Collection[str],
+  shapes: list[str],
+  ignored: Collection[str] = (),
+) -> list[str]:
+  """The missing keys, unexpected keys (neither expected nor ignored) and the `shapes`
+  differences, each kind listed (at most MAX_LISTED) when there are any; [] when all fit."""
+  missing = [k for k in expected if k not in state_dict]
+  unexpected = [k for k in state_dict if k not in expected and k not in ignored]
+  return [
+    f"{label} {_listed(items)}"
+    for label, items in (
+      ("missing keys", missing),
+      ("unexpected keys", unexpected),
+      ("shape differences", shapes),
+    )
+    if items
+  ]
+
+
 def _check_finite(state_dict: Mapping[str, np.ndarray], source: str) -> None:
   """ValueError naming the tensors of `state_dict` holding NaN or inf (a corrupt or diverged
   checkpoint: its net would output NaN), before anything is assigned or written."""
@@ -169,24 +201,10 @@ def assign_state_dict(
   tensors (nothing is assigned then)."""
   paths = official_module_paths(arch, dropout=dropout, n_layers=n_layers)
   targets, ignored = _targets(net, paths)
-  missing = [k for k in targets if k not in state_dict]
-  unexpected = [k for k in state_dict if k not in targets and k not in ignored]
-  shapes = [
-    f"{k}: checkpoint {tuple(np.shape(state_dict[k]))} vs {arch} {t.torch_shape}"
-    for k, t in targets.items()
-    if k in state_dict and tuple(np.shape(state_dict[k])) != t.torch_shape
-  ]
+  shapes = shape_differences(state_dict, {k: t.torch_shape for k, t in targets.items()}, arch)
+  problems = key_problems(state_dict, targets, shapes, ignored)
   _check_finite(state_dict, source)
-  if missing or unexpected or shapes:
-    problems = [
-      f"{label} {_listed(items)}"
-      for label, items in (
-        ("missing keys", missing),
-        ("unexpected keys", unexpected),
-        ("shape differences", shapes),
-      )
-      if items
-    ]
+  if problems:
     raise ValueError(
       f"{source} does not match arch={arch!r} with these options: {'; '.join(problems)}. Check "
       "--arch, --ngf, --norm, --dropout and the channel counts against the options the "

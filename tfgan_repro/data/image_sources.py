@@ -4,6 +4,7 @@ the label -1 where the source has no classes.
 
   faces           procedural faces (data/procedural/faces.py) as one image distribution
   stacked_shapes  procedural stacked shapes, labelled by mode id (1000 modes)
+  class_shapes    procedural class shapes, labelled by class (12: shape x colour)
   folder          every image under data.path, recursively (root/train, root/test when present)
   tfds            tfds data.name: mnist, cifar10, celeb_a, lsun/bedroom, ... (labelled by "label")
 """
@@ -18,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro.data import folders, tfds_source
-from tfgan_repro.data.procedural import faces, stacked_shapes
+from tfgan_repro.data.procedural import class_shapes, faces, stacked_shapes
 from tfgan_repro.util.paths import user_path
 from tfgan_repro.util.registry import Registry
 
@@ -43,6 +44,10 @@ def _cache_dir(cfg: ml_collections.ConfigDict) -> str | None:
   return user_path(cfg.cache_dir) if cfg.cache_dir else None
 
 
+def _num_examples(cfg: ml_collections.ConfigDict, split: str) -> int:
+  return cfg.num_train if split == "train" else cfg.num_test
+
+
 def _arrays(images: np.ndarray, labels: np.ndarray, size: int, num_classes: int) -> LabelledImages:
   examples = tf.data.Dataset.from_tensor_slices((images, labels.astype(np.int32)))
   return LabelledImages(examples, len(images), size, num_classes)
@@ -51,20 +56,39 @@ def _arrays(images: np.ndarray, labels: np.ndarray, size: int, num_classes: int)
 @IMAGE_SOURCES.register("faces")
 def _faces(cfg: ml_collections.ConfigDict, split: str, size: int) -> LabelledImages:
   """Every procedural face of the split, whatever its attributes (data.balanced draws them)."""
-  num = cfg.num_train if split == "train" else cfg.num_test
+  num = _num_examples(cfg, split)
   images, _ = faces.faces_arrays(
     split, size, num, cfg.procedural_seed, cfg.balanced, cache_dir=_cache_dir(cfg)
   )
   return _arrays(images, np.full(num, -1), size, 0)
 
 
+def _labelled_arrays(
+  cfg: ml_collections.ConfigDict,
+  split: str,
+  size: int,
+  make: Callable[..., tuple[np.ndarray, np.ndarray]],
+  num_classes: int,
+) -> LabelledImages:
+  """The (images, labels) `make`(split, size, num, procedural_seed, cache_dir=...) returns."""
+  images, labels = make(
+    split, size, _num_examples(cfg, split), cfg.procedural_seed, cache_dir=_cache_dir(cfg)
+  )
+  return _arrays(images, labels, size, num_classes)
+
+
 @IMAGE_SOURCES.register("stacked_shapes")
 def _stacked_shapes(cfg: ml_collections.ConfigDict, split: str, size: int) -> LabelledImages:
-  num = cfg.num_train if split == "train" else cfg.num_test
-  images, ids = stacked_shapes.stacked_shapes_arrays(
-    split, size, num, cfg.procedural_seed, cache_dir=_cache_dir(cfg)
+  return _labelled_arrays(
+    cfg, split, size, stacked_shapes.stacked_shapes_arrays, stacked_shapes.NUM_MODES
   )
-  return _arrays(images, ids, size, stacked_shapes.NUM_MODES)
+
+
+@IMAGE_SOURCES.register("class_shapes")
+def _class_shapes(cfg: ml_collections.ConfigDict, split: str, size: int) -> LabelledImages:
+  return _labelled_arrays(
+    cfg, split, size, class_shapes.class_shapes_arrays, class_shapes.NUM_CLASSES
+  )
 
 
 @IMAGE_SOURCES.register("folder")

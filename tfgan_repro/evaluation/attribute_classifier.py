@@ -20,8 +20,15 @@ import ml_collections
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro import data, layers
-from tfgan_repro.evaluation.judge_training import check_judge_args, save_judge, train_judge
+from tfgan_repro import data
+from tfgan_repro.evaluation.judge_training import (
+  accuracy_path,
+  check_judge_args,
+  classifier_cnn,
+  load_keras_file,
+  save_judge,
+  train_judge,
+)
 from tfgan_repro.evaluation.metrics.attribute_edit import attribute_accuracy
 
 _BATCH = 64  # images per forward pass when predicting
@@ -44,18 +51,9 @@ def build_classifier(
   if num_attributes < 1:
     raise ValueError(f"num_attributes must be >= 1, got {num_attributes}")
   inputs = keras.Input((size, size, 3), name="image")
-  x = _block(inputs, filters, 1, "conv0")
-  for i in range(1, depth + 1):
-    x = _block(x, filters * 2**i, 2, f"conv{i}")  # (size / 2**i, size / 2**i, filters * 2**i)
-  x = keras.layers.GlobalAveragePooling2D(name="pool")(x)  # [N, filters * 2**depth]
-  logits = keras.layers.Dense(num_attributes, name="logits")(x)
-  return keras.Model(inputs, logits, name="attribute_classifier")
-
-
-def _block(x: keras.KerasTensor, filters: int, strides: int, name: str) -> keras.KerasTensor:
-  """Conv 3x3 (zero padding 1, `strides`), batch norm, ReLU."""
-  x = layers.conv2d(x, filters, 3, strides=strides, padding=1, use_bias=False, name=name)
-  return keras.layers.ReLU(name=f"{name}_relu")(layers.normalization("batch", f"{name}_norm")(x))
+  return classifier_cnn(
+    inputs, filters=filters, depth=depth, num_logits=num_attributes, name="attribute_classifier"
+  )
 
 
 def predict(net: keras.Model, images: np.ndarray, batch: int = _BATCH) -> np.ndarray:
@@ -68,11 +66,6 @@ def predict(net: keras.Model, images: np.ndarray, batch: int = _BATCH) -> np.nda
     raise ValueError("images is empty: nothing to classify")
   outs = [net(images[i : i + batch], training=False) for i in range(0, len(images), batch)]
   return tf.sigmoid(tf.concat(outs, axis=0)).numpy()  # [N, A]
-
-
-def accuracy_path(model_path: str) -> str:
-  """The JSON written beside a classifier file: PATH.keras -> PATH.json."""
-  return os.path.splitext(model_path)[0] + ".json"
 
 
 def classifier_data_config(
@@ -192,10 +185,7 @@ def load_classifier(path: str, attributes: Sequence[str], size: int) -> keras.Mo
       f"classifier {path!r} judges attributes {judged} ({meta_path}); this run edits "
       f"{attributes}: {train}"
     )
-  try:
-    net = keras.models.load_model(path, compile=False)
-  except Exception as err:  # Keras raises several types for a file that is no model
-    raise ValueError(f"classifier file {path!r} is not a Keras model file: {err}") from err
+  net = load_keras_file(path, "classifier")
   got_in, got_out = tuple(net.input_shape), tuple(net.output_shape)
   if got_in != (None, size, size, 3) or got_out != (None, len(judged)):
     raise ValueError(

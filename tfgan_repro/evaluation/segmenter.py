@@ -18,7 +18,15 @@ import tensorflow as tf
 
 from tfgan_repro import layers
 from tfgan_repro.data.procedural import city
-from tfgan_repro.evaluation.judge_training import check_judge_args, save_judge, train_judge
+from tfgan_repro.evaluation.judge_training import (
+  accuracy_path,
+  check_judge_args,
+  conv_block,
+  load_keras_file,
+  save_judge,
+  to_float,
+  train_judge,
+)
 from tfgan_repro.evaluation.metrics import confusion_matrix, per_class_iou, segmentation_scores
 
 NUM_CLASSES = len(city.CLASSES)
@@ -41,28 +49,22 @@ def build_segmenter(
   if height % 2**depth or width % 2**depth:
     raise ValueError(f"height and width must be multiples of {2**depth}, got {height}x{width}")
   inputs = keras.Input((height, width, 3), name="photo")
-  x, skips = _block(inputs, filters, 1, "enc0"), []
+  x, skips = conv_block(inputs, filters, 1, "enc0"), []
   for i in range(1, depth + 1):
     skips.append(x)
-    x = _block(x, filters * 2**i, 2, f"enc{i}")  # (H / 2**i, W / 2**i, filters * 2**i)
-    x = _block(x, filters * 2**i, 1, f"enc{i}b")
+    x = conv_block(x, filters * 2**i, 2, f"enc{i}")  # (H / 2**i, W / 2**i, filters * 2**i)
+    x = conv_block(x, filters * 2**i, 1, f"enc{i}b")
   for i in reversed(range(depth)):
     x = layers.upsample(x, filters * 2**i, "transpose", use_bias=False, name=f"up{i}")
     x = keras.layers.ReLU(name=f"up{i}_relu")(layers.normalization("batch", f"up{i}_norm")(x))
     x = keras.layers.Concatenate(name=f"skip{i}")([x, skips[i]])
-    x = _block(x, filters * 2**i, 1, f"dec{i}")
+    x = conv_block(x, filters * 2**i, 1, f"dec{i}")
   logits = keras.layers.Conv2D(num_classes, 1, name="logits")(x)
   return keras.Model(inputs, logits, name="segmenter")
 
 
-def _block(x: keras.KerasTensor, filters: int, strides: int, name: str) -> keras.KerasTensor:
-  """Conv 3x3 (zero padding 1, `strides`), batch norm, ReLU."""
-  x = layers.conv2d(x, filters, 3, strides=strides, padding=1, use_bias=False, name=name)
-  return keras.layers.ReLU(name=f"{name}_relu")(layers.normalization("batch", f"{name}_norm")(x))
-
-
 def _photos(arrays: city.CityArrays) -> np.ndarray:
-  return arrays.photos.astype(np.float32) / 127.5 - 1.0  # data.transforms.to_float
+  return to_float(arrays.photos)
 
 
 def _train_data(arrays: city.CityArrays, batch: int, seed: int) -> tf.data.Dataset:
@@ -90,11 +92,6 @@ def score(model: keras.Model, photos: np.ndarray, labels: np.ndarray) -> dict:
   confusion = confusion_matrix(labels, segment(model, photos), num_classes)
   ious = [None if np.isnan(v) else float(v) for v in per_class_iou(confusion)]
   return {**segmentation_scores(confusion), "class_iou": ious}
-
-
-def accuracy_path(model_path: str) -> str:
-  """The JSON written beside a segmenter file: PATH.keras -> PATH.json."""
-  return os.path.splitext(model_path)[0] + ".json"
 
 
 def train_segmenter(
@@ -154,10 +151,7 @@ def load_segmenter(path: str, height: int, width: int) -> keras.Model:
       f"segmenter file {path!r} does not exist; train one with `bazel run "
       f"//bin:train_segmenter -- --size={height} --out=PATH` (it must take {expected})"
     )
-  try:
-    model = keras.models.load_model(path, compile=False)
-  except Exception as err:  # Keras raises several types for a file that is no model
-    raise ValueError(f"segmenter file {path!r} is not a Keras model file: {err}") from err
+  model = load_keras_file(path, "segmenter")
   got_in, got_out = tuple(model.input_shape), tuple(model.output_shape)
   if got_in != (None, height, width, 3) or got_out[-1] != NUM_CLASSES:
     raise ValueError(

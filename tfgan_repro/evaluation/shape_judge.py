@@ -12,16 +12,20 @@ shape and held-out accuracy per channel.
 
 from __future__ import annotations
 
-import json
-import os
-
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfgan_repro import layers
 from tfgan_repro.data.procedural import stacked_shapes
-from tfgan_repro.evaluation.judge_training import check_judge_args, save_judge, train_judge
+from tfgan_repro.evaluation.judge_training import (
+  accuracy_path,
+  check_judge_args,
+  classifier_cnn,
+  load_class_judge_file,
+  save_judge,
+  to_float,
+  train_judge,
+)
 from tfgan_repro.evaluation.metrics.mode_coverage import discrete_mode_scores
 
 _BATCH = 256  # channel images per forward pass when classifying
@@ -37,22 +41,9 @@ def build_judge(
   if size < 2**depth:
     raise ValueError(f"size must be >= {2**depth} (2**depth), got {size}")
   inputs = keras.Input((size, size, 1), name="channel")
-  x = _block(inputs, filters, 1, "conv0")
-  for i in range(1, depth + 1):
-    x = _block(x, filters * 2**i, 2, f"conv{i}")  # (~size / 2**i, ~size / 2**i, filters * 2**i)
-  x = keras.layers.GlobalAveragePooling2D(name="pool")(x)  # [N, filters * 2**depth]
-  logits = keras.layers.Dense(stacked_shapes.NUM_CLASSES, name="logits")(x)
-  return keras.Model(inputs, logits, name="shape_judge")
-
-
-def _block(x: keras.KerasTensor, filters: int, strides: int, name: str) -> keras.KerasTensor:
-  """Conv 3x3 (zero padding 1, `strides`), batch norm, ReLU."""
-  x = layers.conv2d(x, filters, 3, strides=strides, padding=1, use_bias=False, name=name)
-  return keras.layers.ReLU(name=f"{name}_relu")(layers.normalization("batch", f"{name}_norm")(x))
-
-
-def _to_float(images: np.ndarray) -> np.ndarray:
-  return images.astype(np.float32) / 127.5 - 1.0  # data.transforms.to_float
+  return classifier_cnn(
+    inputs, filters=filters, depth=depth, num_logits=stacked_shapes.NUM_CLASSES, name="shape_judge"
+  )
 
 
 def _channels(images: np.ndarray) -> np.ndarray:
@@ -84,14 +75,9 @@ def mode_scores(judge: keras.Model, images: np.ndarray) -> dict:
   return discrete_mode_scores(classify_modes(judge, images), stacked_shapes.NUM_MODES)
 
 
-def accuracy_path(model_path: str) -> str:
-  """The JSON written beside a judge file: PATH.keras -> PATH.json."""
-  return os.path.splitext(model_path)[0] + ".json"
-
-
 def _train_data(images: np.ndarray, classes: np.ndarray, batch: int, seed: int) -> tf.data.Dataset:
   """Endless shuffled (channel [S, S, 1] in [-1, 1], class) batches of every channel."""
-  x, y = _to_float(_channels(images)), classes.reshape(-1)  # [N * 3, S, S, 1], [N * 3]
+  x, y = to_float(_channels(images)), classes.reshape(-1)  # [N * 3, S, S, 1], [N * 3]
   ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(y), seed, True).repeat()
   return ds.batch(batch, drop_remainder=True).prefetch(2)
 
@@ -132,7 +118,7 @@ def train_shape_judge(
   test_images, test_ids = stacked_shapes.stacked_shapes_arrays(
     "test", size, num_test, procedural_seed
   )
-  predicted = classify_channels(judge, _to_float(test_images))  # [N, 3]
+  predicted = classify_channels(judge, to_float(test_images))  # [N, 3]
   correct = predicted == stacked_shapes.mode_classes(test_ids)  # [N, 3]
   result = {
     "input_shape": [size, size, 1],
@@ -153,25 +139,12 @@ def load_shape_judge(path: str, size: int) -> keras.Model:
   """The judge saved at `path`, checked to read channels [N, size, size, 1] into the 10 shapes;
   errors name the file and what was expected."""
   train = f"train one with `bazel run //bin:train_shape_judge -- --size={size} --out=PATH`"
-  if not os.path.isfile(path):
-    raise ValueError(f"shape judge file {path!r} does not exist; {train}")
-  meta_path = accuracy_path(path)
-  if os.path.isfile(meta_path):
-    with open(meta_path) as f:
-      classes = json.load(f).get("classes")
-    if classes != list(stacked_shapes.SHAPES):
-      raise ValueError(
-        f"shape judge {path!r} reads classes {classes} ({meta_path}), not "
-        f"{list(stacked_shapes.SHAPES)}: {train}"
-      )
-  try:
-    judge = keras.models.load_model(path, compile=False)
-  except Exception as err:  # Keras raises several types for a file that is no model
-    raise ValueError(f"shape judge file {path!r} is not a Keras model file: {err}") from err
-  got_in, got_out = tuple(judge.input_shape), tuple(judge.output_shape)
-  if got_in != (None, size, size, 1) or got_out != (None, stacked_shapes.NUM_CLASSES):
-    raise ValueError(
-      f"shape judge {path!r} takes input {got_in} and gives {got_out[-1]} logits; eval needs "
-      f"channels (None, {size}, {size}, 1) and {stacked_shapes.NUM_CLASSES} classes: {train}"
-    )
-  return judge
+  return load_class_judge_file(
+    path,
+    what="shape judge",
+    classes=list(stacked_shapes.SHAPES),
+    input_shape=(size, size, 1),
+    missing_hint=train,
+    hint=f": {train}",
+    needs="channels ",
+  )

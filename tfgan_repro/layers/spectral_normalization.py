@@ -77,7 +77,9 @@ class SpectralNormalization(keras.layers.Wrapper):
     self.built = True
 
   def _matrix(self) -> tf.Tensor:
-    kernel = tf.cast(tf.convert_to_tensor(self.layer.kernel.value), tf.float32)
+    kernel = tf.convert_to_tensor(self.layer.kernel.value)
+    dtype = tf.float64 if kernel.dtype == tf.float64 else tf.float32  # float32 at least, as u, v
+    kernel = tf.cast(kernel, dtype)
     return tf.reshape(kernel, [-1, kernel.shape[-1]])  # [..., out] -> [fan_in, out]
 
   def normalized_kernel(self, training: bool = False) -> tf.Tensor:

@@ -2,12 +2,15 @@
 
 Adversarial losses are selected by one key, `gan_mode` (`ALL_GAN_MODES`; adversarial.py);
 regularisers of D are R1 / R2 / the gradient penalty (per example), BigGAN's orthogonal
-regularisation of G (a scalar), WGAN weight clipping and instance noise; DiffAugment augments
-D's inputs. TTUR (Heusel et al. 2017, two time-scale update rule) is not a loss: it is the
-players' optimizer settings, a learning rate for G and another for D
+regularisation of G (a scalar), WGAN weight clipping and instance noise; DiffAugment and ADA
+(adaptive discriminator augmentation, ada_augmentation.py) augment D's inputs. TTUR (Heusel et
+al. 2017, two time-scale update rule) is not a loss: it is the players' optimizer settings, a
+learning rate for G and another for D
 (`tfgan_repro.models.contract.Optimizer`, one per `Player`).
 """
 
+from tfgan_repro.losses.ada_augmentation import PIPELINES as ADA_PIPELINES
+from tfgan_repro.losses.ada_augmentation import ada_adjust, ada_augment
 from tfgan_repro.losses.adversarial import (
   ALL_GAN_MODES,
   GAN_MODES,
@@ -34,12 +37,15 @@ from tfgan_repro.losses.regularizers import (
 )
 
 __all__ = [
+  "ADA_PIPELINES",
   "ALL_GAN_MODES",
   "DIFF_AUGMENT_POLICIES",
   "GAN_MODES",
   "RELATIVISTIC_MODES",
   "VGG_LAYERS",
   "VGG_WEIGHTS",
+  "ada_adjust",
+  "ada_augment",
   "add_instance_noise",
   "attribute_bce",
   "attribute_cross_entropy",

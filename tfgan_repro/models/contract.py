@@ -91,8 +91,24 @@ class StepContext:
   step: tf.Tensor
   global_batch_size: int
   seed: Callable[[int], tf.Tensor]  # salt -> stateless int32 [2] seed, replica id folded in
+  # salt -> stateless int32 [2] seed of (run seed, step, salt), the same on every replica: for
+  # draws made for the global batch and split by `replica_rows`
+  batch_seed: Callable[[int], tf.Tensor] | None = None
   latent: Callable[[int], tf.Tensor] | None = None  # salt -> [n, z_dim] latents of the sampler
+  # salt -> int32 [n] classes uniform in [0, num_classes) of a "latent_class" sampler
+  classes: Callable[[int], tf.Tensor] | None = None
   shared: dict = dataclasses.field(default_factory=dict)
+
+
+def replica_rows(draw: Callable[[tf.Tensor], tf.Tensor], local: tf.Tensor) -> tf.Tensor:
+  """This replica's `local` rows [r n, (r + 1) n) of draw(global rows) (r the replica id), the
+  draw made for the whole global batch: a step on N replicas sees the draws of the step on one
+  device (docs/design.md: 2 replicas == 1 device) and the replicas see different rows."""
+  replica = tf.distribute.get_replica_context()
+  index = replica.replica_id_in_sync_group if replica is not None else 0
+  replicas = replica.num_replicas_in_sync if replica is not None else 1
+  start = tf.cast(index, tf.int32) * local
+  return draw(local * replicas)[start : start + local]
 
 
 # A phase's loss: ctx -> (per-example total [n], {name: per-example value [n]} to log).
@@ -167,6 +183,8 @@ class Sampler:
       )
     if self.kind.startswith("latent") and self.z_dim < 1:
       raise ValueError(f"a {self.kind!r} sampler needs z_dim >= 1, got {self.z_dim}")
+    if self.kind == "latent_class" and self.num_classes < 1:
+      raise ValueError(f"a 'latent_class' sampler needs num_classes >= 1, got {self.num_classes}")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,8 @@ pytorch/examples dcgan/main.py:
   G_adv: G's adversarial loss on D(G(z))                           errG
   D_reg: R1 gamma / 2 ||grad D(x)||^2 (Mescheder et al. 2018, Eq. 9), R2 (Eq. 10, on G(z)),
          lambda (||grad D(x^)|| - 1)^2 (WGAN-GP, Gulrajani et al. 2017, Eq. 3)
+  augment_p, signs_real: ADA's p and sign(D(x)) (Karras et al. 2020, Sec. 3: p, r_t; official
+         stylegan2-ada-pytorch Progress/augment, Loss/signs/real), logged with ADA on
   n_critic: D steps per G step (WGAN, Arjovsky et al. 2017, Algorithm 1: n_critic 5)
 One training step is the official order: G(z) once, D's step on the detached G(z), then G's step
 judged by the updated D on the same G(z) (main.py: netG(noise), optimizerD.step(), then
@@ -19,12 +21,16 @@ own draw of z (the trainer's interval; contract.py).
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from tfgan_repro import losses
 from tfgan_repro.data import latents as latent_sampling
+from tfgan_repro.losses import ada_augmentation
+from tfgan_repro.models.ada_controller import AdaController
 from tfgan_repro.models.contract import (
   EMA,
   Contract,
@@ -33,18 +39,22 @@ from tfgan_repro.models.contract import (
   Player,
   Sampler,
   StepContext,
+  replica_rows,
 )
 from tfgan_repro.models.gan_model import GANModel
 
 D_LOSS_NAMES = ("D_real", "D_fake", "D_reg")
 G_LOSS_NAMES = ("G_adv",)
 LOSS_NAMES = D_LOSS_NAMES + G_LOSS_NAMES
+ADA_LOG_NAMES = ("augment_p", "signs_real")  # D's phase logs them with ADA on
 # official dcgan main.py: --lr 0.0002 --beta1 0.5 (Adam betas (beta1, 0.999)), for G and D; eps
 # torch's 1e-8 (Keras' 1e-7 moves the first steps' small gradients off the official ones)
 OPTIMIZER = Optimizer(lr=2e-4, beta_1=0.5, beta_2=0.999, epsilon=1e-8)
 # Salts of the step's random draws (StepContext.seed / latent).
 _Z, _Z_G, _NOISE_REAL, _NOISE_FAKE, _AUG_REAL, _AUG_FAKE, _GP = 0, 1, 2, 3, 4, 5, 6
 _AUG_G, _NOISE_G, _AUG_G_REAL, _NOISE_G_REAL = 7, 8, 9, 10
+# Folded into ADA's seeds: a stream apart from the latents (and the trainer's classes, 1) of a salt.
+_ADA_STREAM = 2
 # Points are shown as scatter plots of this side (px) over [-extent, extent]^2 (the 5x5 grid
 # spans [-4, 4] + its noise); display_images shows this many G points at least.
 SCATTER_SIZE, SCATTER_EXTENT, SCATTER_POINTS = 128, 6.0, 512
@@ -62,6 +72,9 @@ def _check_options(
   clip_value: float,
   diff_augment: str,
   n_critic: int,
+  ada_target: float,
+  ada_pipeline: str,
+  ada_p: float,
 ) -> None:
   """ValueError for an option of `Synthesis` out of its range (the checks that need no network)."""
   if gan_mode not in losses.ALL_GAN_MODES:
@@ -90,6 +103,12 @@ def _check_options(
     raise ValueError(
       f"unknown diff_augment policy {unknown}; valid: {', '.join(losses.DIFF_AUGMENT_POLICIES)}"
     )
+  ada_augmentation.parse_pipeline(ada_pipeline)  # ValueError naming the valid pipelines
+  if diff_augment and (ada_target or ada_p):
+    raise ValueError(
+      "diff_augment and ADA (ada_target / ada_p) are two augmentations of D's inputs: use one, "
+      f"got diff_augment {diff_augment!r}, ada_target {ada_target!r}, ada_p {ada_p!r}"
+    )
 
 
 class Synthesis(GANModel):
@@ -104,6 +123,14 @@ class Synthesis(GANModel):
   each D update (Arjovsky et al. 2017: c = 0.01; 0 = off). diff_augment: the DiffAugment policy
   applied to every image D sees, real and fake, in both steps (Zhao et al. 2020). ema: EMA copy
   of G (contract.EMA) or None. g_optimizer / d_optimizer: TTUR's two rates (Heusel et al. 2017).
+
+  ADA (Karras et al. 2020; losses/ada_augmentation.py): the pipeline `ada_pipeline` augments
+  every image D sees, real and fake, in D's and G's steps and inside R1 (whose gradient is taken
+  with respect to the un-augmented reals, as the official run_D), each operation with
+  probability p. ada_target > 0: p starts at 0 and follows the sign heuristic every
+  ada_interval steps at the speed ada_kimg (models/ada_controller.py); ada_target 0 and ada_p >
+  0: p fixed at ada_p; both 0: off. Exclusive of diff_augment. p's update runs after the last
+  phase that runs every step (official: after the whole training iteration).
   """
 
   task = "synthesis"
@@ -125,6 +152,11 @@ class Synthesis(GANModel):
     clip_value: float = 0.0,  # WGAN: 0.01 (Arjovsky et al. 2017, Algorithm 1); off
     diff_augment: str = "",  # Zhao et al. 2020 "color,translation,cutout"; off
     n_critic: int = 1,  # official dcgan: one D step per G step (WGAN: 5)
+    ada_target: float = 0.0,  # official stylegan2-ada-pytorch --target 0.6; not in DCGAN: off
+    ada_pipeline: str = "bgc",  # official train.py --augpipe default 'bgc'
+    ada_kimg: float = ada_augmentation.ADA_KIMG,  # official training_loop.py ada_kimg 500
+    ada_interval: int = ada_augmentation.ADA_INTERVAL,  # official ada_interval 4
+    ada_p: float = 0.0,  # official --aug fixed --p; off
     ema: EMA | None = None,  # not in DCGAN: off
     g_optimizer: Optimizer = OPTIMIZER,
     d_optimizer: Optimizer = OPTIMIZER,
@@ -144,12 +176,28 @@ class Synthesis(GANModel):
       clip_value=clip_value,
       diff_augment=diff_augment,
       n_critic=n_critic,
+      ada_target=ada_target,
+      ada_pipeline=ada_pipeline,
+      ada_p=ada_p,
     )
     self.G, self.D = G, D
     self.z_dim = int(G.inputs[0].shape[-1])
     self.points = len(G.outputs[0].shape) == 2  # 2-D points, not images
     if diff_augment and self.points:
       raise ValueError(f"diff_augment augments images; G makes points, got {diff_augment!r}")
+    if (ada_target or ada_p) and self.points:
+      raise ValueError(f"ADA augments images; G makes points, got ada_target {ada_target!r}")
+    self.ada_pipeline = ada_pipeline
+    self.ada = None
+    if ada_target or ada_p:
+      self.ada = AdaController(
+        target=ada_target,
+        interval=ada_interval,
+        kimg=ada_kimg,
+        p=ada_p,
+        global_batch_size=global_batch_size,
+        name="ada",
+      )
     self.latent_distribution = latent_distribution
     self.gan_mode, self.real_label = gan_mode, float(real_label)
     self.instance_noise_std = float(instance_noise_std)
@@ -180,14 +228,17 @@ class Synthesis(GANModel):
     """D, then G every n_critic steps (official dcgan main.py: optimizerD.step() then
     optimizerG.step(), one G(z) for both when n_critic is 1)."""
     after = self._clip_d if self.clip_value else None
+    d_logs = D_LOSS_NAMES + (ADA_LOG_NAMES if self.ada is not None else ())
     return Contract(
       players=(
         Player("D", (self.D,), self.d_optimizer),
         Player("G", (self.G,), self.g_optimizer),
       ),
-      phases=(
-        Phase("D", ("D",), self._d_loss, logs=D_LOSS_NAMES, after=after),
-        Phase("G", ("G",), self._g_loss, interval=self.n_critic, logs=G_LOSS_NAMES),
+      phases=self._with_ada_update(
+        (
+          Phase("D", ("D",), self._d_loss, logs=d_logs, after=after),
+          Phase("G", ("G",), self._g_loss, interval=self.n_critic, logs=G_LOSS_NAMES),
+        )
       ),
       sampler=Sampler("latent", self.z_dim, self.latent_distribution),
       ema=() if self.ema is None else (self.ema,),
@@ -202,6 +253,22 @@ class Synthesis(GANModel):
       return self.G(inputs, training=training)
     return self.D(inputs, training=training)
 
+  def _with_ada_update(self, phases: tuple[Phase, ...]) -> tuple[Phase, ...]:
+    """`phases` with ADA's p update (AdaController.update) added to the `after` of the last phase
+    that runs every step, so that every phase of a step sees the same p (official: p adjusted
+    after the training iteration). Unchanged without ADA."""
+    if self.ada is None:
+      return phases
+    last = max(i for i, phase in enumerate(phases) if phase.interval == 1)
+    before = phases[last].after
+
+    def after() -> None:
+      if before is not None:
+        before()
+      self.ada.update(self.step)
+
+    return phases[:last] + (dataclasses.replace(phases[last], after=after),) + phases[last + 1 :]
+
   # ---- one step --------------------------------------------------------------------------------
   def _forward(self, ctx: StepContext) -> None:
     """fake = G(z): one G pass for D's and G's steps (official main.py)."""
@@ -214,15 +281,33 @@ class Synthesis(GANModel):
     return self.G(ctx.latent(salt), training=True)
 
   def _d_input(self, x: tf.Tensor, ctx: StepContext, aug_salt: int, noise_salt: int) -> tf.Tensor:
-    """What D sees of x: DiffAugment (its own draw), then instance noise (its own draw)."""
+    """What D sees of x: DiffAugment or ADA (its own draw), then instance noise (its own draw)."""
     if self.diff_augment:
       x = losses.diff_augment(x, self.diff_augment, ctx.seed(aug_salt))
+    if self.ada is not None:
+      x = self._ada_augment(x, ctx, aug_salt)
     if self.instance_noise_std:
       std = losses.instance_noise_std(
         ctx.step, self.instance_noise_std, self.instance_noise_decay_steps
       )
       x = losses.add_instance_noise(x, std, ctx.seed(noise_salt))
     return x
+
+  def _ada_augment(self, x: tf.Tensor, ctx: StepContext, salt: int) -> tf.Tensor:
+    """x through ADA's pipeline at the current p, parameters drawn for the global batch from
+    (run seed, step, salt) and this replica's rows taken (as the trainer's latents), so N
+    replicas augment as one device."""
+    replica = tf.distribute.get_replica_context()
+    index = replica.replica_id_in_sync_group if replica is not None else 0
+    replicas = replica.num_replicas_in_sync if replica is not None else 1
+    return losses.ada_augment(
+      x,
+      tf.convert_to_tensor(self.ada.p),
+      tf.random.experimental.stateless_fold_in(ctx.batch_seed(salt), _ADA_STREAM),
+      self.ada_pipeline,
+      replica_index=index,
+      num_replicas=replicas,
+    )
 
   def _critic(self, x: tf.Tensor) -> tf.Tensor:
     return self.D(x, training=True)
@@ -232,19 +317,44 @@ class Synthesis(GANModel):
     and fake in two calls as the official (batch norm keeps each batch's statistics)."""
     real = self._d_input(ctx.batch[0], ctx, _AUG_REAL, _NOISE_REAL)
     fake = self._d_input(tf.stop_gradient(self._fake(ctx, _Z)), ctx, _AUG_FAKE, _NOISE_FAKE)
+    real_logits = self._critic(real)
     d_real, d_fake = losses.discriminator_terms(
-      self.gan_mode, self._critic(real), self._critic(fake), real_label=self.real_label
+      self.gan_mode, real_logits, self._critic(fake), real_label=self.real_label
     )
     reg = tf.zeros_like(d_real)
-    if self.r1_gamma:
+    if self.r1_gamma and self.ada is not None:  # official run_D: R1 through the augmentation
+      reg += losses.r1_penalty(
+        lambda x: self._critic(self._d_input(x, ctx, _AUG_REAL, _NOISE_REAL)),
+        ctx.batch[0],
+        self.r1_gamma,
+      )
+    elif self.r1_gamma:
       reg += losses.r1_penalty(self._critic, real, self.r1_gamma)
     if self.r2_gamma:
       reg += losses.r2_penalty(self._critic, fake, self.r2_gamma)
     if self.gp_lambda:
-      shape = tf.concat([tf.shape(real)[:1], tf.ones([tf.rank(real) - 1], tf.int32)], 0)
-      alpha = tf.random.stateless_uniform(shape, ctx.seed(_GP))  # [N, 1, ..., 1]
+      alpha = replica_rows(
+        lambda rows: tf.random.stateless_uniform(
+          tf.concat([[rows], tf.ones([tf.rank(real) - 1], tf.int32)], 0), ctx.batch_seed(_GP)
+        ),
+        tf.shape(real)[0],
+      )  # [N, 1, ..., 1], rows of a draw for the global batch
       reg += self.gp_lambda * losses.gradient_penalty(self._critic, real, fake, alpha)
-    return d_real + d_fake + reg, {"D_real": d_real, "D_fake": d_fake, "D_reg": reg}
+    logs = {"D_real": d_real, "D_fake": d_fake, "D_reg": reg, **self._ada_logs(real_logits)}
+    return d_real + d_fake + reg, logs
+
+  def _ada_logs(self, real_logits: tf.Tensor) -> dict[str, tf.Tensor]:
+    """With ADA on, D's real logits [N, ...] of the step added to p's statistic
+    (AdaController.observe) and ADA_LOG_NAMES per example: p and the mean sign of each real
+    logit (official Progress/augment, Loss/signs/real); {} without ADA. A subclass with its own
+    D loss and contract calls this and `_with_ada_update` to get ADA's heuristic."""
+    if self.ada is None:
+      return {}
+    signs = self.ada.observe(real_logits)
+    return {
+      "augment_p": tf.fill(tf.shape(signs), tf.convert_to_tensor(self.ada.p)),
+      "signs_real": signs,
+    }
 
   def _g_loss(self, ctx: StepContext) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
     """G_adv per example on D(G(z)) after D's step (official errG); the relativistic modes also

@@ -3,9 +3,11 @@ the WGAN / SNGAN options by the keys of configs/dcgan.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ml_collections
 
-from tfgan_repro.models.contract import EMA
+from tfgan_repro.models.contract import EMA, Optimizer
 from tfgan_repro.models.registry import network_from_config, optimizer_from_config, register_model
 from tfgan_repro.models.synthesis import OPTIMIZER, Synthesis
 
@@ -29,6 +31,52 @@ def ema_from_config(config: ml_collections.ConfigDict) -> EMA | None:
   )
 
 
+# config.loss keys passed to Synthesis (and the families built on its step) under their own names
+GAN_LOSS_KEYS = (
+  "gan_mode",
+  "real_label",
+  "instance_noise_std",
+  "instance_noise_decay_steps",
+  "r1_gamma",
+  "r2_gamma",
+  "gp_lambda",
+  "clip_value",
+  "diff_augment",
+)
+ADA_LOSS_KEYS = ("ada_target", "ada_pipeline", "ada_kimg", "ada_interval", "ada_p")
+
+
+def synthesis_kwargs(
+  config: ml_collections.ConfigDict,
+  loss_keys: Sequence[str] = (),
+  *,
+  n_critic: bool = False,
+  optimizers: tuple[Optimizer, Optimizer] | None = None,
+  epsilon: float = OPTIMIZER.epsilon,
+  ttur: bool = True,
+) -> dict:
+  """The keywords a synthesis family takes from `config` alike: latent_distribution, each of
+  `loss_keys` from config.loss, n_critic (config.train, if asked), ema, g_optimizer / d_optimizer
+  (`optimizers`, else from config.optimizer with `epsilon` and, if `ttur`, optimizer.g_lr / d_lr
+  with 0 = optimizer.lr: TTUR, Heusel et al. 2017), global_batch_size and seed."""
+  kwargs = {"latent_distribution": config.latent.distribution}
+  kwargs.update({key: getattr(config.loss, key) for key in loss_keys})
+  if n_critic:
+    kwargs["n_critic"] = config.train.n_critic
+  kwargs["ema"] = ema_from_config(config)
+  if optimizers is None:
+    opt = config.optimizer
+    optimizers = tuple(
+      optimizer_from_config(config, lr=opt.get(f"{p}_lr", 0.0) or opt.lr, epsilon=epsilon)
+      if ttur
+      else optimizer_from_config(config, epsilon=epsilon)
+      for p in ("g", "d")
+    )
+  kwargs["g_optimizer"], kwargs["d_optimizer"] = optimizers
+  kwargs.update(global_batch_size=config.batch_size, seed=config.seed)
+  return kwargs
+
+
 def _image_size(config: ml_collections.ConfigDict) -> dict:
   """image_size = data.crop_size for image nets; nothing for the point nets (dataset_mode
   "points")."""
@@ -45,29 +93,8 @@ def _image_size(config: ml_collections.ConfigDict) -> dict:
   paper_counts={"generator": 3_576_704, "discriminator": 2_765_568},
 )
 def build_dcgan(config: ml_collections.ConfigDict) -> Synthesis:
-  loss, opt = config.loss, config.optimizer
   return Synthesis(
     G=network_from_config(config.generator, name="G", **_image_size(config)),
     D=network_from_config(config.discriminator, name="D", **_image_size(config)),
-    latent_distribution=config.latent.distribution,
-    gan_mode=loss.gan_mode,
-    real_label=loss.real_label,
-    instance_noise_std=loss.instance_noise_std,
-    instance_noise_decay_steps=loss.instance_noise_decay_steps,
-    r1_gamma=loss.r1_gamma,
-    r2_gamma=loss.r2_gamma,
-    gp_lambda=loss.gp_lambda,
-    clip_value=loss.clip_value,
-    diff_augment=loss.diff_augment,
-    n_critic=config.train.n_critic,
-    ema=ema_from_config(config),
-    # TTUR (Heusel et al. 2017): optimizer.g_lr / d_lr, 0 = optimizer.lr.
-    g_optimizer=optimizer_from_config(
-      config, lr=opt.get("g_lr", 0.0) or opt.lr, epsilon=OPTIMIZER.epsilon
-    ),
-    d_optimizer=optimizer_from_config(
-      config, lr=opt.get("d_lr", 0.0) or opt.lr, epsilon=OPTIMIZER.epsilon
-    ),
-    global_batch_size=config.batch_size,
-    seed=config.seed,
+    **synthesis_kwargs(config, GAN_LOSS_KEYS + ADA_LOSS_KEYS, n_critic=True),
   )

@@ -1,5 +1,6 @@
 """Generators and discriminators, registered by name in `NETWORKS` (importing this package fills it)."""
 
+from tfgan_repro.nets.biggan import biggan_discriminator, biggan_generator
 from tfgan_repro.nets.conditional_network import conditional_network
 from tfgan_repro.nets.dcgan import dcgan_discriminator, dcgan_generator
 from tfgan_repro.nets.fader_gan_discriminator import fader_gan_discriminator
@@ -17,6 +18,7 @@ from tfgan_repro.nets.mlp_gan import mlp_discriminator, mlp_generator
 from tfgan_repro.nets.multiscale_discriminator import multiscale
 from tfgan_repro.nets.nlayer_discriminator import nlayer_discriminator_layers, patch
 from tfgan_repro.nets.pacgan_mlp import pacgan_discriminator, pacgan_generator
+from tfgan_repro.nets.pggan import pggan_discriminator, pggan_generator
 from tfgan_repro.nets.pixel_discriminator import pixel
 from tfgan_repro.nets.registry import NETWORKS, ROLES, NetworkSpec, build, register_network
 from tfgan_repro.nets.resnet_generator import (
@@ -29,12 +31,20 @@ from tfgan_repro.nets.resnet_generator import (
 from tfgan_repro.nets.sngan_resnet import sngan_resnet_discriminator, sngan_resnet_generator
 from tfgan_repro.nets.stargan_discriminator import stargan_discriminator
 from tfgan_repro.nets.stargan_generator import stargan_generator
+from tfgan_repro.nets.stylegan2 import (
+  stylegan2_discriminator,
+  stylegan2_generator,
+  stylegan2_mapping,
+  stylegan2_synthesis,
+)
 from tfgan_repro.nets.unet_generator import unet_64, unet_128, unet_256, unet_generator
 
 __all__ = [
   "NETWORKS",
   "ROLES",
   "NetworkSpec",
+  "biggan_discriminator",
+  "biggan_generator",
   "build",
   "conditional_network",
   "dcgan_discriminator",
@@ -57,6 +67,8 @@ __all__ = [
   "pacgan_discriminator",
   "pacgan_generator",
   "patch",
+  "pggan_discriminator",
+  "pggan_generator",
   "pixel",
   "register_network",
   "resnet_6",
@@ -68,6 +80,10 @@ __all__ = [
   "sngan_resnet_generator",
   "stargan_discriminator",
   "stargan_generator",
+  "stylegan2_discriminator",
+  "stylegan2_generator",
+  "stylegan2_mapping",
+  "stylegan2_synthesis",
   "unet_64",
   "unet_128",
   "unet_256",

@@ -25,6 +25,7 @@ import keras
 from tfgan_repro.layers.exclude_pad_average_pooling2d import ExcludePadAveragePooling2D
 from tfgan_repro.layers.inference_dropout import InferenceDropout
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
+from tfgan_repro.layers.modulated_conv2d import ModulatedConv2D
 from tfgan_repro.layers.reflection_padding2d import ReflectionPadding2D
 
 FLOPS_CONVENTION = "analytic, 2 x MACs of Conv2D/Conv2DTranspose/DepthwiseConv2D/Dense"
@@ -58,6 +59,12 @@ def _count(weights: list) -> int:
 
 def _flops(layer: keras.layers.Layer, input_shape: Shape, output_shape: Shape) -> int:
   """2 x MACs of one layer, shapes without the batch axis."""
+  if isinstance(layer, ModulatedConv2D):  # the style affine w -> s, then the conv (ToRGB too)
+    k, c_in = layer.kernel_size, input_shape[-1]
+    affine = 2 * layer.affine_kernel.shape[0] * c_in
+    if layer.up == 1:
+      return affine + 2 * math.prod(output_shape) * k * k * c_in
+    return affine + 2 * math.prod(input_shape) * k * k * layer.filters  # transposed conv
   if isinstance(layer, keras.layers.Conv2DTranspose):
     kh, kw = layer.kernel_size
     return 2 * math.prod(input_shape) * kh * kw * layer.filters

@@ -21,6 +21,7 @@ BatchNormalization (gamma 1, beta 0) as PyTorch BatchNorm2d (layers/normalizatio
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import keras
 
@@ -63,17 +64,22 @@ def _norm(x: keras.KerasTensor, norm: str, name: str) -> keras.KerasTensor:
   return normalization("batch", name=name, init="torch")(x) if norm == "batch" else x
 
 
-def _up_block(x: keras.KerasTensor, ch: int, norm: str, name: str) -> keras.KerasTensor:
-  """Official resblocks.Block(upsample=True): the residual and the learnt 1x1 shortcut."""
-  h = _norm(x, norm, f"{name}_b1")
-  h = keras.layers.ReLU(name=f"{name}_relu1")(h)
+def _up_block(
+  x: keras.KerasTensor,
+  ch: int,
+  norm: Callable[[keras.KerasTensor, str], keras.KerasTensor],
+  sn: bool,
+  name: str,
+) -> keras.KerasTensor:
+  """Official resblocks.Block(upsample=True): the residual (`norm`(x, name) before each ReLU)
+  and the learnt 1x1 shortcut."""
+  h = keras.layers.ReLU(name=f"{name}_relu1")(norm(x, f"{name}_b1"))
   h = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_up")(h)
-  h = _conv(ch, 3, math.sqrt(2), False, f"{name}_c1")(h)
-  h = _norm(h, norm, f"{name}_b2")
-  h = keras.layers.ReLU(name=f"{name}_relu2")(h)
-  h = _conv(ch, 3, math.sqrt(2), False, f"{name}_c2")(h)
+  h = _conv(ch, 3, math.sqrt(2), sn, f"{name}_c1")(h)
+  h = keras.layers.ReLU(name=f"{name}_relu2")(norm(h, f"{name}_b2"))
+  h = _conv(ch, 3, math.sqrt(2), sn, f"{name}_c2")(h)
   s = keras.layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_sc_up")(x)
-  s = _conv(ch, 1, 1.0, False, f"{name}_c_sc")(s)
+  s = _conv(ch, 1, 1.0, sn, f"{name}_c_sc")(s)
   return keras.layers.Add(name=f"{name}_add")([h, s])
 
 
@@ -112,12 +118,24 @@ def sngan_resnet_generator(
   x = _dense(BOTTOM_WIDTH**2 * ch, False, "l1")(z)
   x = keras.layers.Reshape((BOTTOM_WIDTH, BOTTOM_WIDTH, ch), name="l1_reshape")(x)  # [N, 4, 4, ch]
   for b in range(blocks):
-    x = _up_block(x, ch, norm, f"block{b + 2}")
+    x = _up_block(x, ch, lambda t, n: _norm(t, norm, n), False, f"block{b + 2}")
   x = _norm(x, norm, "b5")
   x = keras.layers.ReLU(name="b5_relu")(x)
   x = _conv(output_channels, 3, 1.0, False, "l5")(x)
   # float32 output under mixed precision (Keras mixed-precision guide: last layer in float32).
   return keras.Model(z, keras.layers.Activation("tanh", dtype="float32", name="tanh")(x), name=name)
+
+
+def _optimized_block(inputs: keras.KerasTensor, ch: int, sn: bool) -> keras.KerasTensor:
+  """Official OptimizedBlock "block1": no ReLU before the first conv; shortcut avgpool then
+  conv1."""
+  h = _conv(ch, 3, math.sqrt(2), sn, "block1_c1")(inputs)
+  h = keras.layers.ReLU(name="block1_relu")(h)
+  h = _conv(ch, 3, math.sqrt(2), sn, "block1_c2")(h)
+  h = keras.layers.AveragePooling2D(2, name="block1_pool")(h)
+  s = keras.layers.AveragePooling2D(2, name="block1_sc_pool")(inputs)
+  s = _conv(ch, 1, 1.0, sn, "block1_c_sc")(s)
+  return keras.layers.Add(name="block1_add")([h, s])
 
 
 def _down_block(
@@ -164,14 +182,7 @@ def sngan_resnet_discriminator(
     raise ValueError(f"ch and input_channels must be >= 1, got {ch}, {input_channels}")
   sn = spectral_norm
   inputs = keras.Input((image_size, image_size, input_channels), name="image")
-  # Official OptimizedBlock: no ReLU before the first conv; shortcut avgpool then conv1.
-  h = _conv(ch, 3, math.sqrt(2), sn, "block1_c1")(inputs)
-  h = keras.layers.ReLU(name="block1_relu")(h)
-  h = _conv(ch, 3, math.sqrt(2), sn, "block1_c2")(h)
-  h = keras.layers.AveragePooling2D(2, name="block1_pool")(h)
-  s = keras.layers.AveragePooling2D(2, name="block1_sc_pool")(inputs)
-  s = _conv(ch, 1, 1.0, sn, "block1_c_sc")(s)
-  x = keras.layers.Add(name="block1_add")([h, s])
+  x = _optimized_block(inputs, ch, sn)
   x = _down_block(x, ch, sn, True, "block2")
   x = _down_block(x, ch, sn, False, "block3")
   x = _down_block(x, ch, sn, False, "block4")

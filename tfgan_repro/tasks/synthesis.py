@@ -30,12 +30,24 @@ from tfgan_repro.data import points as point_data
 from tfgan_repro.data.latents import CLASS_KEY, LATENT_KEY, LatentSpec, class_ids, sample_latents
 from tfgan_repro.data.procedural import mixtures, stacked_shapes
 from tfgan_repro.data.transforms import to_float
-from tfgan_repro.evaluation import features, shape_judge
-from tfgan_repro.evaluation.metrics import metric_kid, metric_pr, synthesis_metrics
+from tfgan_repro.evaluation import class_judge, features, shape_judge
+from tfgan_repro.evaluation.metrics import (
+  class_conditional,
+  metric_kid,
+  metric_ppl,
+  metric_pr,
+  synthesis_metrics,
+)
 from tfgan_repro.evaluation.metrics.mode_coverage import discrete_mode_scores, mixture_scores
 from tfgan_repro.models import GANModel
 from tfgan_repro.models.synthesis import SCATTER_POINTS, scatter
 from tfgan_repro.tasks.registry import SAMPLES_FILE, Inputs, Task, register_task, test_count
+from tfgan_repro.tasks.style_generator import (
+  StyleGenerator,
+  is_style_based,
+  noise_variables,
+  style_parts,
+)
 from tfgan_repro.training import callbacks as cb
 from tfgan_repro.training.images import grid, save_png
 from tfgan_repro.util.paths import user_path
@@ -47,7 +59,11 @@ MAX_CLASS_ROWS = 10  # class-conditional samples.png: one row per class, at most
 # int8 calibration.
 SHEET_SEED, EVAL_SEED, CHECK_SEED, CALIBRATION_SEED = 0, 1, 2, 3
 BEST_DIR = "best_fid"  # WORKDIR/best_fid/ckpt-STEP + best.json: the checkpoint of the lowest FID
-PROCEDURAL_SOURCES = ("faces", "stacked_shapes")  # image sources rendered by this repo
+PROCEDURAL_SOURCES = (
+  "faces",
+  "stacked_shapes",
+  "class_shapes",
+)  # image sources rendered by this repo
 _BATCH = 64
 # Stacked shapes: modes scored on this many generated and as many held-out real images (the
 # stacked-MNIST protocol: official PacGAN num_test_sample 26,000; config.eval.mode_samples
@@ -168,6 +184,10 @@ def load_extractor(
     net = keras.models.load_model(path, compile=False)
     extractor = features.judge_extractor(net, "pool", name=f"attribute classifier {path}:pool")
     judge, kind = None, "attribute_classifier"
+  elif name == "class_judge":
+    net = class_judge.load_class_judge(path, cfg.crop_size)
+    extractor = features.judge_extractor(net, "pool", name=f"class judge {path}:pool")
+    judge, kind = None, "class_judge"
   else:
     extractor = features.load_extractor(path, config.eval.get("extractor_kind", "auto"))
     inception = "InceptionV3" in extractor.name
@@ -180,7 +200,7 @@ def load_extractor(
     else "not comparable with published FIDs: "
     + (
       "a judge network of this repo on procedural data; compares runs of this repo only"
-      if kind in ("shape_judge", "attribute_classifier")
+      if kind in ("shape_judge", "attribute_classifier", "class_judge")
       else "procedural data"
       if procedural
       else "keras.applications InceptionV3 weights, not the FID Inception network"
@@ -254,6 +274,110 @@ def _extractor_path(config: ml_collections.ConfigDict, extractor: str | None) ->
   return user_path(path) if path else ""
 
 
+def _class_scores(
+  config: ml_collections.ConfigDict,
+  spec: LatentSpec,
+  labels: np.ndarray,
+  fake: np.ndarray,
+  real_f: np.ndarray | None,
+  fake_f: np.ndarray | None,
+) -> dict:
+  """Class-conditional scores of `fake` (image i asked for class labels[i]): intra-class FID and
+  per-class precision / recall of the features (when given), the accuracy of the class judge
+  config.eval.class_judge (when set) on the requested classes."""
+  out: dict = {"num_classes": spec.num_classes}
+  if real_f is not None:
+    out["intra_fid"] = class_conditional.intra_class_fid(
+      real_f, labels, fake_f, labels, spec.num_classes
+    )
+    out["per_class"] = class_conditional.per_class_precision_recall(
+      real_f, labels, fake_f, labels, spec.num_classes
+    )
+  path = config.eval.get("class_judge", "")
+  if path:
+    judge = class_judge.load_class_judge(user_path(path), fake.shape[1])
+    out["judge"] = class_conditional.judge_accuracy(
+      class_judge.classify(judge, fake), labels, spec.num_classes
+    )
+  return out
+
+
+def _style(model: GANModel) -> StyleGenerator | None:
+  """The shipped G in its style-based parts (StyleGAN2), None for any other G."""
+  G = _shipped(model)
+  return style_parts(G) if is_style_based(G) else None
+
+
+def _ppl(config: ml_collections.ConfigDict, style: StyleGenerator, net) -> dict:
+  """Perceptual path length in W at the path end points (StyleGAN2 Sec. 3.2; official ppl2_wend)
+  of config.eval.ppl_samples draws, distances in the extractor's features
+  (evaluation/metrics/metric_ppl.py); the synthesis' noise images redrawn for each batch (both
+  ends of a path share them), as the official PPLSampler, and restored afterwards."""
+  num = int(config.eval.ppl_samples)
+  noises = noise_variables(style)
+  saved = [n.numpy() for n in noises]
+  rng = np.random.default_rng(config.seed + EVAL_SEED)
+
+  def synthesis(w: tf.Tensor) -> tf.Tensor:
+    for noise in noises:
+      noise.assign(rng.standard_normal(noise.shape).astype(np.float32))
+    ws = tf.repeat(w[:, None], style.num_ws, axis=1)  # [N, num_ws, w_dim]
+    return tf.cast(style.synthesis(ws, training=False), tf.float32)
+
+  try:
+    distances = metric_ppl.path_distances(
+      lambda z: style.mapping(z, training=False),
+      synthesis,
+      lambda images: net(np.asarray(images))[0],
+      style.z_dim,
+      num,
+      config.seed + EVAL_SEED,
+    )
+  finally:
+    for noise, value in zip(noises, saved, strict=True):
+      noise.assign(value)
+  return {
+    "ppl": metric_ppl.perceptual_path_length(distances),
+    "num_samples": num,
+    "epsilon": metric_ppl.PPL_EPSILON,
+    "space": "w",
+    "sampling": "end",
+  }
+
+
+def _truncation_curve(
+  config: ml_collections.ConfigDict,
+  model: GANModel,
+  net,
+  real_f: np.ndarray,
+  classes: np.ndarray | None,
+) -> dict:
+  """FID, KID, precision / recall of as many images as held-out reals at each of
+  config.eval.truncation_psis: psi in W for a style-based G (StyleGAN App. B), else the z
+  truncation T (BigGAN Sec. 3.1, Fig. 2); class-conditional with a class judge, also its accuracy
+  on the requested classes."""
+  spec, style, seed = latent_spec(model), _style(model), config.seed + EVAL_SEED
+  judge_path = config.eval.get("class_judge", "")
+  rows = []
+  for psi in config.eval.truncation_psis:
+    if style is not None:
+      z = sample_latents(seed, len(real_f), spec.z_dim, spec.distribution).numpy()
+      fake = style.images(style.ws(style.map(z), float(psi)))
+    else:
+      fake = generate_images(_shipped(model), spec, seed, len(real_f), float(psi), classes)
+    fake_f, _ = net(fake)
+    scores = _metrics(real_f, fake_f, None, None, metric_kid.KID_SUBSETS)
+    row = {"psi": float(psi), "fid": scores["fid"], "kid": scores["kid"]["mean"]}
+    row.update(precision=scores["precision"], recall=scores["recall"])
+    if classes is not None and judge_path:
+      judge = class_judge.load_class_judge(user_path(judge_path), fake.shape[1])
+      row["class_accuracy"] = class_conditional.judge_accuracy(
+        class_judge.classify(judge, fake), classes, spec.num_classes
+      )["accuracy"]
+    rows.append(row)
+  return {"space": "w (psi)" if style is not None else "z (truncation T)", "rows": rows}
+
+
 def evaluate(
   config: ml_collections.ConfigDict, model: GANModel, extractor: str | None = None
 ) -> dict:
@@ -261,8 +385,11 @@ def evaluate(
   config.eval.num_images held-out real images and as many images of the shipped G (latents of
   seed config.seed + EVAL_SEED, no truncation; class-conditional: the real images' classes);
   on stacked shapes with a shape judge also mode coverage (modes of 1000, KL to uniform) of the
-  generated and the real images. `extractor` None = config.eval.extractor; "" = no scores
-  (the result says why)."""
+  generated and the real images; class-conditional, also intra-class FID, per-class precision /
+  recall and the class judge's accuracy (`_class_scores`); a style-based G's perceptual path length
+  (config.eval.ppl_samples) and the truncation curve (config.eval.truncation_psis). `extractor`
+  None = config.eval.extractor;
+  "" = no feature scores (the result says why)."""
   if _is_points(config):
     return evaluate_points(config, model)
   spec = latent_spec(model)
@@ -274,22 +401,34 @@ def evaluate(
     "latents": spec.to_json(),
   }
   path = _extractor_path(config, extractor)
+  classes = labels if spec.num_classes and (labels >= 0).all() else None
   if not path:
     result["extractor"] = None
     result["reason"] = (
       "off: config.eval.extractor is empty (a shape judge, classifier or Inception file)"
     )
+    if classes is not None and config.eval.get("class_judge", ""):
+      fake = generate_images(
+        _shipped(model), spec, config.seed + EVAL_SEED, len(real), classes=classes
+      )
+      result["class_conditional"] = _class_scores(config, spec, labels, fake, None, None)
     return result
   net, info, judge = load_extractor(config, path)
-  classes = labels if spec.num_classes and (labels >= 0).all() else None
   fake = generate_images(_shipped(model), spec, config.seed + EVAL_SEED, len(real), classes=classes)
   real_f, real_logits = net(real)
   fake_f, fake_logits = net(fake)
   result.update(info)
   result.update(_metrics(real_f, fake_f, real_logits, fake_logits, metric_kid.KID_SUBSETS))
   result["floor"] = _real_floor(config, net, real, real_f, real_logits)
+  if classes is not None:
+    result["class_conditional"] = _class_scores(config, spec, labels, fake, real_f, fake_f)
   if judge is not None and data.resolve_data_config(config.data).source == "stacked_shapes":
     result["mode_coverage"] = _mode_coverage(config, _shipped(model), spec, judge)
+  style = _style(model)
+  if style is not None and config.eval.get("ppl_samples", 0):
+    result["ppl"] = _ppl(config, style, net)
+  if config.eval.get("truncation_psis", ()):
+    result["truncation_curve"] = _truncation_curve(config, model, net, real_f, classes)
   return result
 
 
@@ -305,8 +444,9 @@ def format_eval(result: dict) -> str:
   head = (
     f"synthesis eval on {result['num_images']} held-out images (shipped G: {result['generator']})"
   )
+  classes = _format_classes(result.get("class_conditional"))
   if not result.get("extractor"):
-    return f"{head}: {result['reason']}"
+    return "\n".join([f"{head}: {result['reason']}", *classes])
   kid = result["kid"]
   lines = [
     head,
@@ -322,6 +462,17 @@ def format_eval(result: dict) -> str:
     f"KID {floor['kid']['mean']:.5f}  precision {floor['precision']:.3f}  "
     f"recall {floor['recall']:.3f}"
   )
+  lines.extend(classes)
+  if "ppl" in result:
+    ppl = result["ppl"]
+    lines.append(f"PPL (W, end points, {ppl['num_samples']} paths) {ppl['ppl']:.3f}")
+  curve = result.get("truncation_curve")
+  for row in curve["rows"] if curve else ():
+    accuracy = f"  class accuracy {row['class_accuracy']:.3f}" if "class_accuracy" in row else ""
+    lines.append(
+      f"truncation {curve['space']} {row['psi']:g}: FID {row['fid']:.3f}  precision "
+      f"{row['precision']:.3f}  recall {row['recall']:.3f}{accuracy}"
+    )
   modes = result.get("mode_coverage")
   if modes:
     g, r = modes["generated"], modes["real"]
@@ -330,6 +481,22 @@ def format_eval(result: dict) -> str:
       f"{g['modes']} (KL {g['kl']:.3f}), real {r['modes']} (KL {r['kl']:.3f})"
     )
   return "\n".join(lines)
+
+
+def _format_classes(scores: dict | None) -> list[str]:
+  """Lines of the class-conditional scores (none for an unconditional result)."""
+  if not scores:
+    return []
+  lines = []
+  intra = scores.get("intra_fid")
+  if intra and intra["mean"] is not None:
+    lines.append(
+      f"intra-class FID {intra['mean']:.3f} (mean over {intra['classes_scored']} of "
+      f"{scores['num_classes']} classes)"
+    )
+  if "judge" in scores:
+    lines.append(f"class judge accuracy on generated images {scores['judge']['accuracy']:.3f}")
+  return lines
 
 
 def fid_tracker(config: ml_collections.ConfigDict, model: GANModel, path: str):

@@ -222,7 +222,13 @@ def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
 
   g, d, loss, opt = config.generator, config.discriminator, config.loss, config.optimizer
   regularised = (
-    loss.r1_gamma or loss.r2_gamma or loss.gp_lambda or loss.clip_value or loss.diff_augment
+    loss.r1_gamma
+    or loss.r2_gamma
+    or loss.gp_lambda
+    or loss.clip_value
+    or loss.diff_augment
+    or loss.get("ada_target", 0.0)
+    or loss.get("ada_p", 0.0)
   )
   unsupported = {
     "generator": g.name != "dcgan_generator" or g.norm != "batch",
@@ -240,7 +246,8 @@ def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
     "ema": bool(config.ema.decay or config.ema.half_life_kimg),
   }
   required = (
-    "DCGAN nets with batch norm, nonsaturating BCE with real label 1 and no regulariser, normal z, "
+    "DCGAN nets with batch norm, nonsaturating BCE with real label 1, no regulariser or "
+    "augmentation, normal z, "
     "one Adam rate with beta2 0.999, n_critic 1, no EMA"
   )
   _refuse("DCGAN", required, unsupported)

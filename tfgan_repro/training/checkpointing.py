@@ -198,6 +198,27 @@ class Checkpointer:
     return self.manager.latest_checkpoint
 
 
+def _newest_readable(directory: str) -> str:
+  """The newest checkpoint of `directory` that can be read back; unreadable newer ones are
+  skipped with a warning and left where they are (a reader does not change a run).
+  ValueError when there is none."""
+  state = tf.train.get_checkpoint_state(directory)
+  paths = list(state.all_model_checkpoint_paths) if state else []
+  problems = []
+  for path in reversed(paths):
+    problem = checkpoint_problem(path)
+    if problem is None:
+      if problems:
+        logging.warning("skipped unreadable checkpoint(s) %s; loading %s", problems, path)
+      return path
+    problems.append(f"{path} ({problem})")
+  if problems:
+    raise ValueError(f"no checkpoint in {directory} can be read: {'; '.join(problems)}")
+  raise ValueError(
+    f"workdir {os.path.dirname(directory)!r} has no checkpoint in {CHECKPOINT_DIR}/ to load"
+  )
+
+
 def load_run(
   workdir: str, checkpoint: str | None = None
 ) -> tuple[ml_collections.ConfigDict, GANModel, int]:
@@ -207,15 +228,14 @@ def load_run(
 
   Returns (config, model, step); the step is the checkpoint's number (saved as `ckpt-STEP`).
   Errors name what is wrong: no run, no checkpoint, or a checkpoint of another architecture
-  (with the architecture of both runs when the checkpoint's run has a config)."""
+  (with the architecture of both runs when the checkpoint's run has a config). Without a named
+  checkpoint, an unreadable newest one (a torn copy, a bad disk) gives way to the previous one."""
   if not os.path.isdir(workdir):
     raise ValueError(f"workdir {workdir!r} does not exist")
   config = load_config(workdir)
   if checkpoint is not None and not tf.io.gfile.exists(checkpoint + ".index"):
     raise ValueError(f"checkpoint {checkpoint!r} does not exist (no {checkpoint}.index)")
-  path = checkpoint or tf.train.latest_checkpoint(os.path.join(workdir, CHECKPOINT_DIR))
-  if path is None:
-    raise ValueError(f"workdir {workdir!r} has no checkpoint in {CHECKPOINT_DIR}/ to load")
+  path = checkpoint or _newest_readable(os.path.join(workdir, CHECKPOINT_DIR))
   model = build_model(config)
   items = {"model": model}
   if not isinstance(model, PretrainedGenerator):  # a trained run: its step and EMA copies too

@@ -24,8 +24,14 @@ from tfgan_repro.training.run_dir import open_run
 from tfgan_repro.training.trainer import Trainer
 
 STRATEGIES = ("auto", "mirrored", "default", "multi_worker", "tpu")
-# The data.dataset_mode each image sampler trains on (latent samplers take any: real images + z).
-SAMPLER_MODES = {"unpaired": "unaligned", "paired": "aligned", "labelled": "attributes"}
+# The data.dataset_mode each image sampler trains on ("latent" takes any: real images + z;
+# "latent_class" needs the real images' class labels).
+SAMPLER_MODES = {
+  "unpaired": "unaligned",
+  "paired": "aligned",
+  "labelled": "attributes",
+  "latent_class": "labelled_images",
+}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -12,9 +12,9 @@ the traced step with tf.cond, and its optimizer applies in cross-replica context
 call_for_each_replica), since apply_gradients holds a cross-replica sync that a cond in replica
 context may not contain. Losses are per-example; the ONE reduction is
 `tf.nn.compute_average_loss` over the GLOBAL batch, because the Keras 3 optimizer sums gradients
-over replicas. Random draws fold in the replica id (`seed_of`); latents are drawn for the global
-batch and split by replica (`latent`). A phase's `after` hook runs in cross-replica context after
-its optimizers applied (`_after`).
+over replicas. Random draws fold in the replica id (`seed_of`); latents (and a class-conditional
+sampler's classes) are drawn for the global batch and split by replica (`latent`, `classes`). A
+phase's `after` hook runs in cross-replica context after its optimizers applied (`_after`).
 
 Mixed precision (training/precision.py): each loss is cast to float32 before its reduction. With
 `loss_scaling` (mixed_float16) each optimizer is a keras.optimizers.LossScaleOptimizer: a phase's
@@ -36,6 +36,9 @@ from tfgan_repro.models import contract as contract_lib
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.training import distributed
 from tfgan_repro.training.schedules import LinearDecayAfter
+
+# Folded into the seed of a step's class draw: a stream apart from the latents of the same salt.
+CLASS_STREAM = 1
 
 
 def make_optimizer(
@@ -210,46 +213,61 @@ class Trainer(keras.Model):
     tf.distribute.get_replica_context().merge_call(update, args=(step,))
 
   # ---- randomness ------------------------------------------------------------------------------
+  def batch_seed(self, step: tf.Tensor, salt: int) -> tf.Tensor:
+    """Stateless int32 [2] seed unique to (run seed, step, salt), the same on every replica."""
+    seed = tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64) * 1000 + salt])
+    return tf.cast(seed, tf.int32)
+
   def seed_of(self, step: tf.Tensor, salt: int) -> tf.Tensor:
     """Stateless int32 [2] seed unique to (run seed, step, salt, replica)."""
     replica = tf.distribute.get_replica_context()
     replica_id = replica.replica_id_in_sync_group if replica is not None else 0
-    seed = tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64) * 1000 + salt])
-    return tf.random.experimental.stateless_fold_in(tf.cast(seed, tf.int32), replica_id)
+    return tf.random.experimental.stateless_fold_in(self.batch_seed(step, salt), replica_id)
 
   def latent(self, batch: tuple, step: tf.Tensor, salt: int) -> tf.Tensor:
     """[n, z_dim] latents of the sampler for this replica's n examples (normal, or uniform in
-    [-1, 1]): rows [r n, (r + 1) n) of latents drawn for the whole global batch from (run seed,
-    step, salt), r the replica id, so a step on N replicas sees the latents of the step on one
-    device (docs/design.md: 2 replicas == 1 device) and replicas see different rows."""
+    [-1, 1]), drawn for the whole global batch from (run seed, step, salt) and split by replica
+    (contract.replica_rows)."""
     sampler = self.contract.sampler
-    local = tf.shape(tf.nest.flatten(batch)[0])[0]
-    replica = tf.distribute.get_replica_context()
-    index = replica.replica_id_in_sync_group if replica is not None else 0
-    replicas = replica.num_replicas_in_sync if replica is not None else 1
-    shape = [local * replicas, sampler.z_dim]
-    seed = tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64) * 1000 + salt])
-    seed = tf.cast(seed, tf.int32)
-    if sampler.distribution == "uniform":
-      z = tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
-    else:
-      z = tf.random.stateless_normal(shape, seed)
-    start = tf.cast(index, tf.int32) * local
-    return z[start : start + local]
+    seed = self.batch_seed(step, salt)
+
+    def draw(rows: tf.Tensor) -> tf.Tensor:
+      shape = [rows, sampler.z_dim]
+      if sampler.distribution == "uniform":
+        return tf.random.stateless_uniform(shape, seed, minval=-1.0, maxval=1.0)
+      return tf.random.stateless_normal(shape, seed)
+
+    return contract_lib.replica_rows(draw, tf.shape(tf.nest.flatten(batch)[0])[0])
+
+  def classes(self, batch: tuple, step: tf.Tensor, salt: int) -> tf.Tensor:
+    """int32 [n] classes uniform in [0, num_classes) of a "latent_class" sampler for this
+    replica's n examples: drawn for the whole global batch from (run seed, step, salt) on a stream
+    of their own (not the latents' of the same salt) and split by replica as `latent`."""
+    num_classes = self.contract.sampler.num_classes
+    seed = tf.random.experimental.stateless_fold_in(self.batch_seed(step, salt), CLASS_STREAM)
+
+    def draw(rows: tf.Tensor) -> tf.Tensor:
+      return tf.random.stateless_uniform([rows], seed, minval=0, maxval=num_classes, dtype=tf.int32)
+
+    return contract_lib.replica_rows(draw, tf.shape(tf.nest.flatten(batch)[0])[0])
 
   # ---- one step --------------------------------------------------------------------------------
   def _context(self, data) -> contract_lib.StepContext:
     batch = tuple(data) if isinstance(data, (tuple, list)) else (data,)
     step = tf.identity(self.step)  # the training step i, read before any update
-    latent = None
+    latent = classes = None
     if self.contract.sampler.kind.startswith("latent"):
       latent = functools.partial(self.latent, batch, step)
+    if self.contract.sampler.kind == "latent_class":
+      classes = functools.partial(self.classes, batch, step)
     return contract_lib.StepContext(
       batch=batch,
       step=step,
       global_batch_size=self.global_batch_size,
       seed=functools.partial(self.seed_of, step),
+      batch_seed=functools.partial(self.batch_seed, step),
       latent=latent,
+      classes=classes,
     )
 
   def _variables(self, phase: contract_lib.Phase) -> list:

@@ -87,3 +87,36 @@ def cached_npz(
     np.savez(buffer, **arrays)
     write_bytes_atomic(path, buffer.getvalue())
   return arrays
+
+
+def cached_readonly(
+  cache_dir: str, name: str, make: Callable[[], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+  """`cached_npz` at cache_dir/name ("" cache_dir: not saved), every array made read-only: they
+  are shared by every caller through an in-memory cache."""
+  arrays = cached_npz(os.path.join(cache_dir, name) if cache_dir else None, make)
+  for a in arrays.values():
+    a.setflags(write=False)
+  return arrays
+
+
+def drawn_rows(
+  draw: Callable[[int], dict[str, np.ndarray]], rows: int, block_rows: int
+) -> dict[str, np.ndarray]:
+  """The first `rows` rows of draw(0), draw(1), ... (each `block_rows` rows) concatenated, so the
+  first rows do not depend on how many are asked for."""
+  blocks = [draw(b) for b in range(-(-rows // block_rows))]
+  return {k: np.concatenate([b[k] for b in blocks])[:rows] for k in blocks[0]}
+
+
+def check_split_args(
+  split: str, size: int, num_examples: int, splits: tuple[str, ...], min_size: int, max_size: int
+) -> None:
+  """ValueError unless split is one of `splits`, size an int in [min_size, max_size] and
+  num_examples a positive int."""
+  if split not in splits:
+    raise ValueError(f"split must be one of {splits}, got {split!r}")
+  if not isinstance(size, int | np.integer) or not min_size <= size <= max_size:
+    raise ValueError(f"size must be an int in [{min_size}, {max_size}], got {size!r}")
+  if not isinstance(num_examples, int | np.integer) or num_examples < 1:
+    raise ValueError(f"num_examples must be a positive int, got {num_examples!r}")

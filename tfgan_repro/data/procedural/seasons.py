@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 
 import numpy as np
 
 from tfgan_repro.data.procedural.raster import (
-  cached_npz,
+  cached_readonly,
+  check_split_args,
   color_matrix,
   cover,
   ellipse,
@@ -314,9 +314,7 @@ def _render_stream(stream: str, season: str, size: int, num_examples: int, seed:
 def _cached_arrays(
   split: str, size: int, num_examples: int, seed: int, cache_dir: str
 ) -> tuple[np.ndarray, np.ndarray]:
-  path = os.path.join(
-    cache_dir, f"seasons_v{RENDER_VERSION}_{split}_{size}px_n{num_examples}_seed{seed}.npz"
-  )
+  name = f"seasons_v{RENDER_VERSION}_{split}_{size}px_n{num_examples}_seed{seed}.npz"
 
   def make() -> dict[str, np.ndarray]:
     if split == "train":  # unpaired: A and B from disjoint scene streams
@@ -327,11 +325,8 @@ def _cached_arrays(
       b = _render_stream("test", "autumn", size, num_examples, seed)
     return {"a": a, "b": b}
 
-  arrays = cached_npz(path if cache_dir else None, make)
-  a, b = arrays["a"], arrays["b"]
-  a.setflags(write=False)  # shared by every caller through the in-memory cache
-  b.setflags(write=False)
-  return a, b
+  arrays = cached_readonly(cache_dir, name, make)
+  return arrays["a"], arrays["b"]
 
 
 def seasons_arrays(
@@ -342,10 +337,5 @@ def seasons_arrays(
   `train`: a[i] and b[i] are different scenes (unpaired); `test`: the same scene (paired).
   Results are cached in memory (read-only arrays) and, when `cache_dir` is given, on disk.
   """
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-  if not isinstance(size, int | np.integer) or not MIN_SIZE <= size <= MAX_SIZE:
-    raise ValueError(f"size must be an int in [{MIN_SIZE}, {MAX_SIZE}], got {size!r}")
-  if not isinstance(num_examples, int | np.integer) or num_examples < 1:
-    raise ValueError(f"num_examples must be a positive int, got {num_examples!r}")
+  check_split_args(split, size, num_examples, SPLITS, MIN_SIZE, MAX_SIZE)
   return _cached_arrays(split, int(size), int(num_examples), int(seed), cache_dir or "")

@@ -14,11 +14,10 @@ evaluation/shape_judge.py.
 from __future__ import annotations
 
 import functools
-import os
 
 import numpy as np
 
-from tfgan_repro.data.procedural.raster import cached_npz
+from tfgan_repro.data.procedural.raster import cached_readonly, check_split_args, drawn_rows
 
 SHAPES = (
   "circle",
@@ -139,30 +138,17 @@ def _draw_block(seed: int, split: str, block: int) -> dict[str, np.ndarray]:
   }
 
 
-def _check(split: str, size: int, num_examples: int) -> None:
-  if split not in SPLITS:
-    raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
-  if not isinstance(size, int | np.integer) or not MIN_SIZE <= size <= MAX_SIZE:
-    raise ValueError(f"size must be an int in [{MIN_SIZE}, {MAX_SIZE}], got {size!r}")
-  if not isinstance(num_examples, int | np.integer) or num_examples < 1:
-    raise ValueError(f"num_examples must be a positive int, got {num_examples!r}")
-
-
 @functools.lru_cache(maxsize=4)  # e.g. the train and test splits of one run
 def _cached(split: str, size: int, num: int, seed: int, cache_dir: str) -> dict[str, np.ndarray]:
   def make() -> dict[str, np.ndarray]:
-    blocks = [_draw_block(seed, split, b) for b in range(-(-num // _BLOCK))]
-    params = {k: np.concatenate([b[k] for b in blocks])[: num * CHANNELS] for k in blocks[0]}
+    params = drawn_rows(lambda b: _draw_block(seed, split, b), num * CHANNELS, _BLOCK * CHANNELS)
     channels = render_channels(params, size)  # [N * 3, S, S]
     images = channels.reshape(num, CHANNELS, size, size).transpose(0, 2, 3, 1)  # [N, S, S, 3]
     classes = params["classes"].reshape(num, CHANNELS).astype(np.int32)
     return {"images": np.ascontiguousarray(images), "classes": classes}
 
   name = f"stacked_shapes_v{RENDER_VERSION}_{split}_{size}px_n{num}_seed{seed}.npz"
-  arrays = cached_npz(os.path.join(cache_dir, name) if cache_dir else None, make)
-  for a in arrays.values():
-    a.setflags(write=False)  # shared by every caller through the in-memory cache
-  return arrays
+  return cached_readonly(cache_dir, name, make)
 
 
 def stacked_shapes_arrays(
@@ -171,6 +157,6 @@ def stacked_shapes_arrays(
   """(images uint8 [N, size, size, 3], mode ids int32 [N] in [0, 1000)): the first N images of
   `split` ("train" | "test"); `mode_classes(ids)` gives each channel's class. Cached in memory
   (read-only arrays) and, when `cache_dir` is given, on disk."""
-  _check(split, size, num_examples)
+  check_split_args(split, size, num_examples, SPLITS, MIN_SIZE, MAX_SIZE)
   arrays = _cached(split, int(size), int(num_examples), int(seed), cache_dir or "")
   return arrays["images"], mode_ids(arrays["classes"])

@@ -1,6 +1,6 @@
 """Metrics: image quality against a ground truth (PSNR, SSIM), segmentation scores (FCN-score),
 attribute-editing scores (flip / keep accuracy, edit fidelity), synthesis scores of activations
-(FID, KID, Inception Score, precision / recall)."""
+(FID, KID, Inception Score, precision / recall, perceptual path length)."""
 
 from tfgan_repro.evaluation.metrics.attribute_edit import (
   attribute_accuracy,
@@ -18,6 +18,7 @@ from tfgan_repro.evaluation.metrics.image_quality import (
 from tfgan_repro.evaluation.metrics.metric_fid import fid, frechet_distance, gaussian_stats
 from tfgan_repro.evaluation.metrics.metric_is import inception_score
 from tfgan_repro.evaluation.metrics.metric_kid import kid, mmd2_unbiased, polynomial_kernel
+from tfgan_repro.evaluation.metrics.metric_ppl import path_distances, perceptual_path_length
 from tfgan_repro.evaluation.metrics.metric_pr import knn_radii, precision_recall
 from tfgan_repro.evaluation.metrics.segmentation import (
   confusion_matrix,
@@ -41,7 +42,9 @@ __all__ = [
   "knn_radii",
   "mmd2_unbiased",
   "paired_scores",
+  "path_distances",
   "per_class_iou",
+  "perceptual_path_length",
   "polynomial_kernel",
   "precision_recall",
   "psnr",
