@@ -155,11 +155,16 @@ def generate_images(
   truncation = truncation if truncation and truncation > 0 else None
   z = sample_latents(seed, num, spec.z_dim, spec.distribution, truncation).numpy()
   ids = class_ids(num, spec.num_classes, classes or None).numpy() if spec.num_classes else None
+  return run_batched(generator, z, ids), ids
+
+
+def run_batched(generator: Generator, z: np.ndarray, ids: np.ndarray | None) -> np.ndarray:
+  """The generator on latents z [n, z_dim] (and class ids [n]), _BATCH at a time."""
   outs = [
     generator.run(z[i : i + _BATCH], None if ids is None else ids[i : i + _BATCH])
-    for i in range(0, num, _BATCH)
+    for i in range(0, len(z), _BATCH)
   ]
-  return np.concatenate(outs), ids
+  return np.concatenate(outs)
 
 
 def write_index(output_dir: str, names: Sequence[str], captions: Sequence[str], title: str) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from jobs.generate import Generator, load_generator
+from jobs.generate import load_generator, run_batched
 from tfgan_repro.data.latents import class_ids, sample_latents
 from tfgan_repro.data.transforms import to_uint8
 from tfgan_repro.evaluation.features import load_extractor
@@ -72,15 +72,6 @@ def path_latents(
   return np.concatenate(legs).astype(np.float32)
 
 
-def _frames(generator: Generator, z: np.ndarray, class_id: int | None) -> np.ndarray:
-  ids = None if class_id is None else np.full([len(z)], class_id, np.int32)
-  parts = [
-    generator.run(z[i : i + 64], None if ids is None else ids[i : i + 64])
-    for i in range(0, len(z), 64)
-  ]
-  return to_uint8(np.concatenate(parts))
-
-
 def save_frames(images: np.ndarray, output_dir: str, fps: int = 15) -> list[str]:
   """uint8 frames [F, S, S, C] -> output_dir/frame_00000.png ... and interpolation.gif (written
   whole or not at all); returns the PNG names."""
@@ -120,7 +111,8 @@ def interpolate(
     class_ids(1, spec.num_classes, [class_id])  # ValueError for an id outside the classes
   ends = np.stack([sample_latents(s, 1, spec.z_dim, spec.distribution).numpy()[0] for s in seeds])
   z = path_latents(ends, frames, loop, spherical=spec.distribution == "normal")
-  images = _frames(generator, z, class_id)
+  ids = None if class_id is None else np.full([len(z)], class_id, np.int32)
+  images = to_uint8(run_batched(generator, z, ids))
   if images.ndim != 4:
     raise ValueError(f"model {model_path!r} makes points, not images: nothing to interpolate")
   names = save_frames(images, output_dir, fps)

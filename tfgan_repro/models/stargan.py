@@ -107,29 +107,20 @@ class StarGAN(AttributeEditor, GANModel):
     seed = tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64) * 1000 + salt])
     return tf.random.stateless_uniform(shape, tf.cast(seed, tf.int32))
 
-  @staticmethod
-  def _local(global_values: tf.Tensor, local_size: tf.Tensor) -> tf.Tensor:
-    """This replica's rows of a global-batch tensor (replica r holds rows [r n, (r + 1) n))."""
-    replica = tf.distribute.get_replica_context()
-    index = replica.replica_id_in_sync_group if replica is not None else 0
-    start = tf.cast(index, tf.int32) * local_size
-    return global_values[start : start + local_size]
-
   def target_labels(self, labels: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
     """Official `label_org[torch.randperm(N)]` over the GLOBAL batch, this replica's rows: the
     same targets on any number of replicas."""
     replica = tf.distribute.get_replica_context()
     everyone = replica.all_gather(labels, axis=0) if replica is not None else labels  # [N, A]
     order = tf.argsort(self._global_uniform([tf.shape(everyone)[0]], step, _TARGET_SALT))
-    return tf.ensure_shape(
-      self._local(tf.gather(everyone, order), tf.shape(labels)[0]), labels.shape
-    )
+    mine = contract.replica_rows(lambda rows: tf.gather(everyone, order), tf.shape(labels)[0])
+    return tf.ensure_shape(mine, labels.shape)
 
   def _alpha(self, local_size: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
     """[n, 1, 1, 1] interpolation weights ~ U[0, 1), drawn over the global batch."""
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    everyone = self._global_uniform([local_size * replicas, 1, 1, 1], step, _ALPHA_SALT)
-    return self._local(everyone, local_size)
+    return contract.replica_rows(
+      lambda rows: self._global_uniform([rows, 1, 1, 1], step, _ALPHA_SALT), local_size
+    )
 
   # ---- training ------------------------------------------------------------------------------
   def contract(self) -> contract.Contract:
