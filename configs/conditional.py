@@ -16,15 +16,41 @@ Variants:
             D 4e-4, Adam (0, 0.9), one D step per G step; on the 32 px ResNet nets with CBN and a
             projection D (the paper's ImageNet 128 px nets are not reproduced)
   shapes32  class shapes (12 classes) at 32 px, narrow projection nets: a run on 2 CPU cores
+  cgan_shapes32 / acgan_shapes32 / biggan_shapes32  `cgan`, `acgan` and BigGAN (ch 16, the
+            official CIFAR script's training) on the same data, for side-by-side runs
   biggan    BigGAN at 128 px (Brock et al. 2019) with ajbrock/BigGAN-PyTorch
             scripts/launch_BigGAN_bs256x8.sh settings (nets/biggan.py)
   biggan_paper  `biggan` with the paper's 2 D steps, 5e-5 / 2e-4 and orthogonal reg 1e-4
+  shapes32_few  `shapes32` on a tenth of its images (1,200), for the few-data table of the
+            tricks below
   tiny      tests: 16 px, ch 8, 12 classes
 Options (every key of configs/dcgan.py, plus): conditioning.mode (concat | acgan | projection),
 conditioning.num_classes, conditioning.ac_weight, loss.ortho_reg (BigGAN), generator.condition (cbn | concat),
 discriminator.condition (projection | acgan | concat), generator/discriminator.attention (px, 0 =
 none), generator/discriminator.spectral_norm, eval.class_judge (a judge of the class shapes,
 evaluation/class_judge.py; "" = none).
+
+Few-data tricks (the "Generative Dog Images" Kaggle competition, 2019, trained on 20,579
+Stanford Dogs images), each a group of keys (FEW_DATA_TRICKS), added in this order for the
+few-data table (`with_tricks`); every combination runs on this model but label smoothing
+without ralsgan:
+  1 ralsgan_acgan     loss.gan_mode ralsgan (Jolicoeur-Martineau 2019, Sec. 4), conditioning.mode
+                      and discriminator.condition acgan (auxiliary classifier, Odena et al. 2017)
+  2 label_smoothing   loss.real_label 0.9: ralsgan's y in D's terms (Salimans et al. 2016, Sec.
+                      3.4; the competition's RaLSGAN notebooks); needs ralsgan_acgan (hinge, the
+                      shapes32 loss, has no target to smooth: a ValueError)
+  3 uniform_noise     loss.instance_noise_dist uniform, instance_noise_std 0.05 annealed to 0 over
+                      the run (Sønderby et al. 2017 with the notebooks' uniform noise; the std is
+                      this config's choice)
+  4 ema               ema.decay 0.999 of G (Yazici et al. 2019; the decay is this config's choice:
+                      a half-life of about 690 of the run's 3000 steps)
+  5 truncation        eval.truncation_psis (1.0, 0.8, 0.6): z truncated at T (Brock et al. 2019,
+                      Sec. 3.1), measured at evaluation
+  6 bbox_crop         data.bbox_crop: each image cropped to the square about its object's box
+                      grown by data.bbox_margin (0: the box; Stanford Dogs' annotations, the class
+                      shapes' true boxes)
+  7 diff_augment      loss.diff_augment color,translation,cutout (Zhao et al. 2020: the policy
+                      of their limited-data experiments)
 """
 
 from __future__ import annotations
@@ -200,24 +226,63 @@ def biggan_paper() -> ml_collections.ConfigDict:
   return config
 
 
-def shapes32() -> ml_collections.ConfigDict:
-  """Projection cGAN on class shapes at 32 px: G ch 64, D ch 64, z 64, 3000 steps (CPU time);
-  scored by intra-class FID and the class judge's accuracy on generated images."""
-  config = sngan_projection()
-  config.generator.ch = 64
-  config.generator.z_dim = 64
-  config.discriminator.ch = 64
+def on_shapes32(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """`config` on the class shapes at 32 px (12 classes, 12,000 training images, 1,200 held out),
+  batch 64, checkpoints / logs / sheets for a CPU run; nets and schedules stay the caller's."""
+  config.batch_size = 64
   config.conditioning.num_classes = 12  # data/procedural/class_shapes.py NUM_CLASSES
   config.data.source = "class_shapes"
+  config.data.crop_size = 32
+  config.data.load_size = 32
   config.data.num_train = 12_000
   config.data.num_test = 1_200
-  config.train.n_critic = 2  # this config's choice: fewer D steps per G step (CPU time)
-  config.optimizer.n_epochs = 0
-  config.optimizer.n_epochs_decay = 16  # 3000 steps at batch 64, decayed as the official
   config.train.checkpoint_every = 500
   config.train.log_every = 50
   config.train.image_every = 500
   config.eval.num_images = 1200
+  return config
+
+
+def narrow(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+  """The ResNet nets at CPU width: G ch 64, z 64, D ch 64 (official sn_cifar10: 256, 128, 128)."""
+  config.generator.ch = 64
+  config.generator.z_dim = 64
+  config.discriminator.ch = 64
+  return config
+
+
+def shapes32() -> ml_collections.ConfigDict:
+  """Projection cGAN on class shapes at 32 px: G ch 64, D ch 64, z 64, 3000 steps (CPU time);
+  scored by intra-class FID and the class judge's accuracy on generated images."""
+  config = on_shapes32(narrow(sngan_projection()))
+  config.train.n_critic = 2  # this config's choice: fewer D steps per G step (CPU time)
+  config.optimizer.n_epochs = 0
+  config.optimizer.n_epochs_decay = 16  # 3000 steps at batch 64, decayed as the official
+  return config
+
+
+def cgan_shapes32() -> ml_collections.ConfigDict:
+  """`cgan` (concatenation in G and D) at shapes32's widths on the class shapes."""
+  return on_shapes32(narrow(cgan()))
+
+
+def acgan_shapes32() -> ml_collections.ConfigDict:
+  """`acgan` (auxiliary classifier D) at shapes32's widths and batch on the class shapes."""
+  return on_shapes32(narrow(acgan()))
+
+
+def biggan_shapes32() -> ml_collections.ConfigDict:
+  """BigGAN's nets at 32 px (official G_arch / D_arch 32) with ch 16 on the class shapes, trained
+  as BigGAN-PyTorch scripts/old/launch_cifar_ema.sh: no attention (--G_attn 0 --D_attn 0),
+  xavier init, 1 D step, G 1e-4 / D 4e-4, EMA from step 1000 (--ema_start 1000); batch 64 as
+  the script. Kept from the 128 px script: hierarchical z (dim 120) and the shared embedding."""
+  config = on_shapes32(biggan())
+  config.generator.ch = 16  # this config's choice: CPU width, 64 channels (script: --G_ch 64)
+  config.discriminator.ch = 16
+  for net in (config.generator, config.discriminator):
+    net.attention = 0  # --G_attn 0 --D_attn 0
+    net.init = "glorot"  # --G_init xavier --D_init xavier
+  config.ema.start_step = 1000  # --ema_start 1000
   return config
 
 
@@ -238,6 +303,50 @@ def tiny() -> ml_collections.ConfigDict:
   return common.test_sized(config)
 
 
+def shapes32_few() -> ml_collections.ConfigDict:
+  """`shapes32` on 1,200 class shapes (a tenth of its 12,000) for the same 3000 steps: the row
+  without tricks of the few-data table (FEW_DATA_TRICKS add the rest)."""
+  config = shapes32()
+  config.data.num_train = 1_200  # a tenth of shapes32's 12,000
+  config.optimizer.n_epochs_decay = 160  # 3000 steps at batch 64 on 1,200 images, as shapes32
+  return config
+
+
+# The few-data tricks in the order of the table (module docstring): name -> flattened keys.
+FEW_DATA_TRICKS: tuple[tuple[str, dict], ...] = (
+  (
+    "ralsgan_acgan",
+    {
+      "loss.gan_mode": "ralsgan",  # Jolicoeur-Martineau 2019, Sec. 4
+      "conditioning.mode": "acgan",  # Odena et al. 2017, Sec. 3
+      "discriminator.condition": "acgan",
+    },
+  ),
+  ("label_smoothing", {"loss.real_label": 0.9}),  # Salimans et al. 2016, Sec. 3.4
+  (
+    "uniform_noise",
+    {
+      "loss.instance_noise_dist": "uniform",
+      "loss.instance_noise_std": 0.05,  # this config's choice
+      "loss.instance_noise_decay_steps": 3000,  # shapes32's run: annealed to 0 at its end
+    },
+  ),
+  ("ema", {"ema.decay": 0.999}),  # Yazici et al. 2019; the decay: this config's choice
+  ("truncation", {"eval.truncation_psis": (1.0, 0.8, 0.6)}),  # Brock et al. 2019, Sec. 3.1
+  ("bbox_crop", {"data.bbox_crop": True}),
+  ("diff_augment", {"loss.diff_augment": "color,translation,cutout"}),  # Zhao et al. 2020
+)
+
+
+def with_tricks(config: ml_collections.ConfigDict, names: tuple[str, ...]) -> None:
+  """Sets the keys of the FEW_DATA_TRICKS `names` on `config` (in place)."""
+  known = dict(FEW_DATA_TRICKS)
+  for name in names:
+    if name not in known:
+      raise ValueError(f"unknown few-data trick {name!r}; valid: {', '.join(known)}")
+    config.update_from_flattened_dict(known[name])
+
+
 VARIANTS = {
   "sngan_projection": sngan_projection,
   "cgan": cgan,
@@ -246,13 +355,22 @@ VARIANTS = {
   "biggan": biggan,
   "biggan_paper": biggan_paper,
   "shapes32": shapes32,
+  "cgan_shapes32": cgan_shapes32,
+  "acgan_shapes32": acgan_shapes32,
+  "biggan_shapes32": biggan_shapes32,
+  "shapes32_few": shapes32_few,
   "tiny": tiny,
 }
 
 
 def get_config(variant: str = "shapes32") -> ml_collections.ConfigDict:
-  if variant not in VARIANTS:
+  """VARIANT, or VARIANT+TRICK+... with FEW_DATA_TRICKS added in the order given (e.g.
+  `shapes32_few+ralsgan_acgan+label_smoothing`)."""
+  name, *tricks = variant.split("+")
+  if name not in VARIANTS:
     raise ValueError(
-      f"unknown conditional config variant {variant!r}; valid: {', '.join(sorted(VARIANTS))}"
+      f"unknown conditional config variant {name!r}; valid: {', '.join(sorted(VARIANTS))}"
     )
-  return VARIANTS[variant]()
+  config = VARIANTS[name]()
+  with_tricks(config, tuple(tricks))
+  return config

@@ -15,9 +15,9 @@ Variants:
             VEEGAN architecture), dataset_mode "points"
   tiny      tests: 16 px, ngf = ndf = 4
 Every option of the model is a key: loss.gan_mode (losses.ALL_GAN_MODES), loss.real_label,
-loss.instance_noise_std / instance_noise_decay_steps, loss.r1_gamma / r2_gamma / gp_lambda,
-loss.clip_value, loss.diff_augment, loss.ada_target / ada_pipeline / ada_kimg / ada_interval /
-ada_p (ADA), train.n_critic, ema.decay / half_life_kimg / rampup / start_step, optimizer.g_lr /
+loss.instance_noise_std / instance_noise_decay_steps / instance_noise_dist, loss.r1_gamma /
+r2_gamma / gp_lambda, loss.clip_value, loss.diff_augment, loss.ada_target / ada_pipeline /
+ada_kimg / ada_interval / ada_p (ADA), train.n_critic, ema.decay / half_life_kimg / rampup / start_step, optimizer.g_lr /
 d_lr (TTUR; 0 = optimizer.lr), optimizer.name, latent.distribution, generator.name /
 discriminator.name (nets registry).
 """
@@ -57,6 +57,8 @@ def _official_loss() -> ml_collections.ConfigDict:
       "real_label": 1.0,  # official real_label = 1; 0.9: Salimans et al. 2016 Sec. 3.4
       "instance_noise_std": 0.0,  # Sønderby et al. 2017; not in DCGAN: off
       "instance_noise_decay_steps": 1,
+      # "gaussian" (Sønderby et al. 2017) | "uniform" of the same std (losses.INSTANCE_NOISE_DISTS)
+      "instance_noise_dist": "gaussian",
       "r1_gamma": 0.0,  # Mescheder et al. 2018 (official GAN_stability reg_param 10); off
       "r2_gamma": 0.0,
       "gp_lambda": 0.0,  # WGAN-GP lambda 10 (Gulrajani et al. 2017); off

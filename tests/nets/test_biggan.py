@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from tests.biggan_weights import set_sn
 from tfgan_repro.layers import SelfAttention, SpectralNormalization
 from tfgan_repro.nets import biggan_discriminator, biggan_generator
 
@@ -96,19 +97,6 @@ def test_bad_arguments_raise():
     biggan_discriminator(attention=-64)
 
 
-def _set_sn(layer: SpectralNormalization, state: dict, path: str, kernel: np.ndarray) -> None:
-  """The official SN module at `path` -> `layer`, (u, v) of the official eval-mode step from u0."""
-  layer.layer.kernel.assign(kernel)
-  if f"{path}.bias" in state:
-    layer.layer.bias.assign(state[f"{path}.bias"])
-  w = kernel.reshape(-1, kernel.shape[-1]).astype(np.float64)  # [fan_in, out]
-  v = w @ state[f"{path}.u0"][0]
-  v /= np.linalg.norm(v)
-  u = w.T @ v
-  layer.u.assign(u / np.linalg.norm(u))
-  layer.v.assign(v)
-
-
 def _conv(state: dict, path: str) -> np.ndarray:
   return state[f"{path}.weight"].transpose(2, 3, 1, 0)  # (O, I, kH, kW) -> (kH, kW, I, O)
 
@@ -131,15 +119,15 @@ def test_discriminator_equals_the_official_reference_in_eval_mode():
     if isinstance(layer, SelfAttention):  # after every block: D_arch[32] resolutions are all 16
       path = f"blocks.{block[len('block') :]}.1"
       for conv in ("theta", "phi", "g", "o"):
-        _set_sn(getattr(layer, conv), state, f"{path}.{conv}", _conv(state, f"{path}.{conv}"))
+        set_sn(getattr(layer, conv), state, f"{path}.{conv}", _conv(state, f"{path}.{conv}"))
       layer.gamma.assign(state[f"{path}.gamma"])
     elif layer.name == "linear":
-      _set_sn(layer, state, "linear", state["linear.weight"].T)
+      set_sn(layer, state, "linear", state["linear.weight"].T)
     elif layer.name == "embed":
-      _set_sn(layer, state, "embed", state["embed.weight"].T)  # kernel [C, classes]
+      set_sn(layer, state, "embed", state["embed.weight"].T)  # kernel [C, classes]
     elif isinstance(layer, SpectralNormalization):
       path = f"blocks.{block[len('block') :]}.0.{part}"
-      _set_sn(layer, state, path, _conv(state, path))
+      set_sn(layer, state, path, _conv(state, path))
   x = np.random.default_rng(0).uniform(-1, 1, (3, 32, 32, 3)).astype(np.float32)
   y = np.array([2, 0, 1], np.int32)
   with torch.no_grad():

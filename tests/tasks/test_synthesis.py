@@ -119,6 +119,19 @@ def test_evaluate_with_shape_judge(tmp_path):
   assert again["fid"] == pytest.approx(result["fid"], rel=1e-9)
 
 
+def test_floor_with_fewer_training_than_held_out_images(tmp_path):
+  judge = tiny_shape_judge(str(tmp_path))
+  config = tiny_config(extractor=judge)
+  config.data.num_train = 4  # below the 6 held-out images scored
+  model = TinySynthesis()
+  result = task_of(model).evaluate(config, model)
+  net, _, _ = synthesis.load_extractor(config, judge)
+  test_f = net(data.image_arrays(config.data, "test", 6)[0])[0]
+  train_f = net(data.image_arrays(config.data, "train")[0])[0]
+  assert len(train_f) == 4 and result["floor"]["num_images"] == 4
+  assert result["floor"]["fid"] == pytest.approx(metric_fid.fid(test_f, train_f), rel=1e-6)
+
+
 def test_evaluate_without_extractor_says_why():
   result = task_of(TinySynthesis()).evaluate(tiny_config(), TinySynthesis())
   assert result["extractor"] is None and "config.eval.extractor" in result["reason"]

@@ -13,7 +13,7 @@ from tfgan_repro.data.config import (
   default_data_config,
   resolve_data_config,
 )
-from tfgan_repro.data.images import image_arrays, image_dataset
+from tfgan_repro.data.images import image_arrays, image_count, image_dataset
 from tfgan_repro.data.pipeline import (
   domain_channels,
   domain_images,
@@ -37,6 +37,7 @@ __all__ = [
   "domain_images",
   "epoch_size",
   "image_arrays",
+  "image_count",
   "image_dataset",
   "label_palette",
   "make_dataset",

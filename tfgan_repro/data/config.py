@@ -88,6 +88,21 @@ def default_data_config() -> ml_collections.ConfigDict:
       shuffle_buffer=1000,
       cache=True,  # keep decoded, resized images in memory (procedural images always are)
       cache_dir="",  # procedural renders saved as .npz here; "" = memory only
+      # dataset_mode "images" / "labelled_images": each training image cropped to its object's bounding box
+      # grown by bbox_margin of its height and width per side, squared, resized to crop_size
+      # (transforms.bbox_crop; the Stanford Dogs crop of the 2019 "Generative Dog Images" Kaggle
+      # notebooks); sources with boxes: tfds datasets with objects/bbox, class_shapes. Off.
+      bbox_crop=False,
+      bbox_margin=0.0,  # 0: the box itself
+      # Semi-supervised training (Triple-GAN, Li et al. 2017, Sec. 5: n labels, balanced): only
+      # this many training examples keep their labels, num_labelled / K per class, the others get
+      # -1 (data/semi_supervised.py); 0 = every example keeps its label.
+      num_labelled=0,
+      labelled_seed=1,  # official triple-gan -ssl_seed 1: the permutation that picks them
+      # Rows of each training batch drawn from the labelled examples, the rest from the whole
+      # training set with labels hidden (official triple-gan: separate labelled and unlabelled
+      # batches, x_unlabelled = every training image); 0 = the batch as the shuffle gives it.
+      labelled_per_batch=0,
     )
   )
 
@@ -120,6 +135,25 @@ def resolve_data_config(
       raise ValueError(f"data_config.{key} must be >= 1, got {cfg[key]!r}")
   if cfg.max_pixels < 1:
     raise ValueError(f"data_config.max_pixels must be >= 1, got {cfg.max_pixels!r}")
+  if cfg.bbox_margin < 0:
+    raise ValueError(f"data_config.bbox_margin must be >= 0, got {cfg.bbox_margin!r}")
+  if cfg.bbox_crop and cfg.dataset_mode not in ("images", "labelled_images"):
+    raise ValueError(
+      "data_config.bbox_crop applies to the dataset_modes 'images' and 'labelled_images', got "
+      f"{cfg.dataset_mode!r}"
+    )
+  for key in ("num_labelled", "labelled_per_batch"):
+    if cfg[key] < 0:
+      raise ValueError(f"data_config.{key} must be >= 0, got {cfg[key]!r}")
+  if cfg.num_labelled and cfg.dataset_mode != "labelled_images":
+    raise ValueError(
+      f"data_config.num_labelled {cfg.num_labelled} hides labels of dataset_mode "
+      f"'labelled_images', got dataset_mode {cfg.dataset_mode!r}"
+    )
+  if cfg.labelled_per_batch and not cfg.num_labelled:
+    raise ValueError(
+      f"data_config.labelled_per_batch {cfg.labelled_per_batch} needs data.num_labelled > 0"
+    )
   if cfg.num_classes < 0:
     raise ValueError(f"data_config.num_classes must be >= 0, got {cfg.num_classes!r}")
   if cfg.preprocess == "resize_and_crop" and cfg.crop_size > cfg.load_size:

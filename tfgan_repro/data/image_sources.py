@@ -32,6 +32,9 @@ class LabelledImages:
   count: int
   size: int | None  # every image is already size x size (rendered at that size); None: as stored
   num_classes: int  # 0: the source has no classes
+  # float32 [4] per element in the same order, normalised [ymin, xmin, ymax, xmax]: the object's
+  # bounding box, given where data.bbox_crop asks for it; None: not asked, or the source has none
+  boxes: tf.data.Dataset | None = None
 
 
 # source(data_config, split, size) -> LabelledImages; `size` is the side a procedural source
@@ -86,9 +89,11 @@ def _stacked_shapes(cfg: ml_collections.ConfigDict, split: str, size: int) -> La
 
 @IMAGE_SOURCES.register("class_shapes")
 def _class_shapes(cfg: ml_collections.ConfigDict, split: str, size: int) -> LabelledImages:
-  return _labelled_arrays(
-    cfg, split, size, class_shapes.class_shapes_arrays, class_shapes.NUM_CLASSES
-  )
+  d = _labelled_arrays(cfg, split, size, class_shapes.class_shapes_arrays, class_shapes.NUM_CLASSES)
+  if not cfg.bbox_crop:
+    return d
+  boxes = class_shapes.class_shapes_boxes(split, size, d.count, cfg.procedural_seed)
+  return dataclasses.replace(d, boxes=tf.data.Dataset.from_tensor_slices(boxes))
 
 
 @IMAGE_SOURCES.register("folder")
@@ -111,4 +116,5 @@ def _tfds(cfg: ml_collections.ConfigDict, split: str, size: int) -> LabelledImag
   del size  # stored images
   data_dir = user_path(cfg.data_dir) if cfg.data_dir else ""
   examples, count, num_classes = tfds_source.load_images(cfg.name, split, data_dir)
-  return LabelledImages(examples, count, None, num_classes)
+  boxes = tfds_source.load_boxes(cfg.name, split, data_dir) if cfg.bbox_crop else None
+  return LabelledImages(examples, count, None, num_classes, boxes)

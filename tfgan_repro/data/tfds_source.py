@@ -106,8 +106,8 @@ def _image_split(builder: tfds.core.DatasetBuilder, split: str) -> str:
 
 def load_images(name: str, split: str, data_dir: str = "") -> tuple[tf.data.Dataset, int, int]:
   """((image uint8 [H, W, 3], label int32) in stored order, count, number of classes) of tfds
-  `name` (mnist, cifar10, celeb_a, lsun/bedroom, ...): its "image" feature, grayscale repeated to
-  RGB; its "label" class (0 classes and label -1 where it has none).
+  `name` (mnist, cifar10, celeb_a, lsun/bedroom, stanford_dogs, ...): its "image" feature,
+  grayscale repeated to RGB; its "label" class (0 classes and label -1 where it has none).
 
   Nothing is downloaded: offline machines need the dataset prepared beforehand.
   """
@@ -133,3 +133,33 @@ def load_images(name: str, split: str, data_dir: str = "") -> tuple[tf.data.Data
   if count < 0:  # unknown cardinality: count once
     count = int(ds.reduce(0, lambda n, _: n + 1))
   return ds.map(example, num_parallel_calls=tf.data.AUTOTUNE), count, num_classes
+
+
+# tfds' object annotations (stanford_dogs, voc, coco): the "bbox" of the "objects" sequence.
+BOX_FEATURE = ("objects", "bbox")
+
+
+def load_boxes(name: str, split: str, data_dir: str = "") -> tf.data.Dataset:
+  """float32 [4] per image of tfds `name` in the stored order of `load_images`: the first of its
+  BOX_FEATURE boxes (stanford_dogs: the annotated dog), normalised [ymin, xmin, ymax, xmax] as
+  tfds' BBoxFeature; the whole image [0, 0, 1, 1] where an image has no box. The images are not
+  decoded. A dataset without the feature is a ValueError naming it."""
+  builder = tfds.builder(name, data_dir=data_dir or None)
+  ds = builder.as_dataset(
+    split=_image_split(builder, split),
+    shuffle_files=False,
+    decoders={"image": tfds.decode.SkipDecoding()},
+  )
+  objects = ds.element_spec.get(BOX_FEATURE[0]) if isinstance(ds.element_spec, dict) else None
+  if not isinstance(objects, dict) or BOX_FEATURE[1] not in objects:
+    raise ValueError(
+      f"tfds dataset {name!r} has no bounding boxes (feature {'/'.join(BOX_FEATURE)}), which "
+      f"data.bbox_crop needs; its features: {sorted(ds.element_spec)}"
+    )
+
+  def first_box(ex: dict) -> tf.Tensor:
+    boxes = tf.reshape(tf.cast(ex[BOX_FEATURE[0]][BOX_FEATURE[1]], tf.float32), [-1, 4])  # [K, 4]
+    whole = tf.constant([[0.0, 0.0, 1.0, 1.0]])  # [1, 4]: the image where there is no box
+    return tf.concat([boxes, whole], axis=0)[0]
+
+  return ds.map(first_box, num_parallel_calls=tf.data.AUTOTUNE)

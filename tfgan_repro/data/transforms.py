@@ -114,6 +114,31 @@ def resize_bilinear(image: tf.Tensor, size: int) -> tf.Tensor:
   return tf.cast(tf.clip_by_value(tf.round(resized), 0.0, 255.0), tf.uint8)
 
 
+def bbox_crop(image: tf.Tensor, box: tf.Tensor, margin: float, size: int) -> tf.Tensor:
+  """uint8 [H, W, C] -> uint8 [size, size, C]: the square around the bounding box `box` (float
+  [4], tfds' normalised [ymin, xmin, ymax, xmax]), the box first grown by `margin` times its
+  height and width on each side, its short side then grown to its long side about the same
+  centre, shifted inside the image and at most the image's short side; resized bilinearly
+  (`resize_bilinear`). The crop of the Stanford Dogs annotations in the "Generative Dog Images"
+  Kaggle notebooks (2019), squared so that the object keeps its aspect."""
+  if margin < 0:
+    raise ValueError(f"margin must be >= 0, got {margin!r}")
+  shape = tf.shape(image)
+  height, width = tf.cast(shape[0], tf.float32), tf.cast(shape[1], tf.float32)
+  box = tf.cast(box, tf.float32)
+  box_h, box_w = (box[2] - box[0]) * height, (box[3] - box[1]) * width
+  center_y, center_x = (box[0] + box[2]) / 2 * height, (box[1] + box[3]) / 2 * width
+  side = tf.minimum(
+    tf.math.ceil(tf.maximum(box_h, box_w) * (1.0 + 2.0 * margin) - 1e-3),
+    tf.minimum(height, width),
+  )
+  side = tf.maximum(side, 1.0)
+  top = tf.clip_by_value(tf.round(center_y - side / 2), 0.0, height - side)
+  left = tf.clip_by_value(tf.round(center_x - side / 2), 0.0, width - side)
+  top, left, side = (tf.cast(v, tf.int32) for v in (top, left, side))
+  return resize_bilinear(image[top : top + side, left : left + side], size)
+
+
 def squared_examples(
   examples: tf.data.Dataset, stored_size: int, crop_size: int, cache: bool
 ) -> tf.data.Dataset:

@@ -28,6 +28,7 @@ from tfgan_repro.layers.instance_edges import InstanceEdges
 from tfgan_repro.layers.instance_normalization import InstanceNormalization
 from tfgan_repro.layers.label_one_hot import LabelOneHot
 from tfgan_repro.layers.maxout import Maxout
+from tfgan_repro.layers.mean_only_weight_norm import MeanOnlyWeightNorm
 from tfgan_repro.layers.minibatch_stddev import MinibatchStddev
 from tfgan_repro.layers.modulated_conv2d import ModulatedConv2D
 from tfgan_repro.layers.noise_injection import NOISE_MODES, NoiseInjection
@@ -72,6 +73,7 @@ __all__ = [
   "InstanceNormalization",
   "LabelOneHot",
   "Maxout",
+  "MeanOnlyWeightNorm",
   "MinibatchStddev",
   "ModulatedConv2D",
   "NoiseInjection",

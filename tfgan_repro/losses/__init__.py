@@ -15,6 +15,7 @@ from tfgan_repro.losses.adversarial import (
   ALL_GAN_MODES,
   GAN_MODES,
   RELATIVISTIC_MODES,
+  SMOOTHABLE_MODES,
   discriminator_loss,
   discriminator_terms,
   generator_loss,
@@ -28,6 +29,7 @@ from tfgan_repro.losses.penalties import gradient_penalty
 from tfgan_repro.losses.perceptual import VGG_LAYERS, VGG_WEIGHTS, vgg19_features, vgg_loss
 from tfgan_repro.losses.reconstruction import l1_loss, mse_loss
 from tfgan_repro.losses.regularizers import (
+  INSTANCE_NOISE_DISTS,
   add_instance_noise,
   clip_weights,
   instance_noise_std,
@@ -41,7 +43,9 @@ __all__ = [
   "ALL_GAN_MODES",
   "DIFF_AUGMENT_POLICIES",
   "GAN_MODES",
+  "INSTANCE_NOISE_DISTS",
   "RELATIVISTIC_MODES",
+  "SMOOTHABLE_MODES",
   "VGG_LAYERS",
   "VGG_WEIGHTS",
   "ada_adjust",

@@ -14,6 +14,12 @@
   and fake swapped, so `generator_loss` needs the real logits too. Each loss is the sum of its
   two terms halved, as the official AlexiaJM/RelativisticGAN code (GAN_losses_iter.py).
 
+Label smoothing (`real_label` y of `discriminator_terms`): in the cross-entropy modes D's target
+for D(x); in ralsgan the target of D's least-squares terms, (D~(x_r) - y)^2 + (D~(x_f) + y)^2
+(Jolicoeur-Martineau 2019, Sec. 4: y = 1; the RaLSGAN notebooks of the Kaggle "Generative Dog
+Images" competition, 2019: y = 0.9). G's terms keep y = 1 (one-sided smoothing, Salimans et al.
+2016, Sec. 3.4). The other modes have no target to smooth.
+
 `ALL_GAN_MODES` lists them all. A discriminator may return one map or a list of maps
 (multi-scale D): the losses of a map are averaged over positions and summed over scales
 (pix2pixHD `GANLoss` sums scales).
@@ -29,8 +35,10 @@ Logits = tf.Tensor | Sequence[tf.Tensor]
 GAN_MODES = ("lsgan", "vanilla", "hinge", "wgangp")
 RELATIVISTIC_MODES = ("rasgan", "ralsgan", "rahinge")
 ALL_GAN_MODES = GAN_MODES + ("nonsaturating", "minimax", "wgan") + RELATIVISTIC_MODES
-# Modes whose D is the sigmoid cross-entropy: the ones one-sided label smoothing applies to.
+# Modes whose D is the sigmoid cross-entropy.
 _CROSS_ENTROPY_MODES = ("vanilla", "nonsaturating", "minimax")
+# Modes with a target for D(x) that one-sided label smoothing can lower (see the module docstring).
+SMOOTHABLE_MODES = _CROSS_ENTROPY_MODES + ("ralsgan",)
 
 
 def _per_example_mean(x: tf.Tensor) -> tf.Tensor:
@@ -89,15 +97,17 @@ def _fake_term(mode: str, x: tf.Tensor) -> tf.Tensor:
   return _per_example_mean(x)
 
 
-def _relativistic_terms(mode: str, real: tf.Tensor, fake: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+def _relativistic_terms(
+  mode: str, real: tf.Tensor, fake: tf.Tensor, target: float = 1.0
+) -> tuple[tf.Tensor, tf.Tensor]:
   """D's (real, fake) terms, each halved (official): x_r should be judged more real than the
-  average fake, x_f less real than the average real."""
+  average fake, x_f less real than the average real; `target` is ralsgan's y (1: the paper)."""
   d_real = real - _batch_mean(fake)  # D~(x_r) before the sigmoid
   d_fake = fake - _batch_mean(real)  # D~(x_f)
   if mode == "rasgan":  # -log sigmoid(D~(x_r)) - log(1 - sigmoid(D~(x_f)))
     real_term, fake_term = tf.nn.softplus(-d_real), tf.nn.softplus(d_fake)
-  elif mode == "ralsgan":  # (D~(x_r) - 1)^2 + (D~(x_f) + 1)^2
-    real_term, fake_term = tf.square(d_real - 1.0), tf.square(d_fake + 1.0)
+  elif mode == "ralsgan":  # (D~(x_r) - y)^2 + (D~(x_f) + y)^2
+    real_term, fake_term = tf.square(d_real - target), tf.square(d_fake + target)
   else:  # rahinge: relu(1 - D~(x_r)) + relu(1 + D~(x_f))
     real_term, fake_term = tf.nn.relu(1.0 - d_real), tf.nn.relu(1.0 + d_fake)
   return 0.5 * _per_example_mean(real_term), 0.5 * _per_example_mean(fake_term)
@@ -130,14 +140,15 @@ def discriminator_terms(
   relu(1 - D(x)) and relu(1 + D(G(z))); relativistic: the two halved terms of Sec. 4).
   `discriminator_loss` is their sum.
 
-  real_label: the target of D(x) in the cross-entropy modes (vanilla, nonsaturating, minimax);
-  0.9 is one-sided label smoothing (Salimans et al. 2016, Sec. 3.4); 1.0 (no smoothing) is the
-  official GANLoss default (target_real_label=1.0).
+  real_label: the target of D(x) in the cross-entropy modes (vanilla, nonsaturating, minimax)
+  and y of ralsgan's D terms (SMOOTHABLE_MODES); 0.9 is one-sided label smoothing (Salimans et
+  al. 2016, Sec. 3.4); 1.0 (no smoothing) is the official GANLoss default (target_real_label=1.0)
+  and the paper's ralsgan.
   """
   _check_mode(mode)
-  if real_label != 1.0 and mode not in _CROSS_ENTROPY_MODES:
+  if real_label != 1.0 and mode not in SMOOTHABLE_MODES:
     raise ValueError(
-      f"real_label applies to the modes {_CROSS_ENTROPY_MODES}, got real_label={real_label!r} "
+      f"real_label applies to the modes {SMOOTHABLE_MODES}, got real_label={real_label!r} "
       f"with gan_mode {mode!r}"
     )
   if not 0.0 <= real_label <= 1.0:
@@ -145,7 +156,8 @@ def discriminator_terms(
   real, fake = _pair(real_logits, fake_logits)
   if mode in RELATIVISTIC_MODES:
     real_terms, fake_terms = zip(
-      *[_relativistic_terms(mode, r, f) for r, f in zip(real, fake, strict=True)], strict=True
+      *[_relativistic_terms(mode, r, f, real_label) for r, f in zip(real, fake, strict=True)],
+      strict=True,
     )
   elif mode == "hinge":
     real_terms = [_per_example_mean(tf.nn.relu(1.0 - x)) for x in real]

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import tensorflow as tf
+
+# Instance noise on D's inputs: "gaussian" (Sønderby et al. 2017) or "uniform", the
+# uniform noise the "Generative Dog Images" Kaggle notebooks (2019) added to D's inputs. Their
+# U(0, s) dequantisation shifts every input by s / 2; here it is centred, U(-a, a), with a set so
+# that its std is the Gaussian's: instance_noise_std and its decay mean the same under both.
+INSTANCE_NOISE_DISTS = ("gaussian", "uniform")
+_UNIFORM_HALF_WIDTH = float(np.sqrt(3.0))  # U(-a, a) has std a / sqrt(3): a = sqrt(3) gives 1
 
 
 def _squared_gradient_norm(
@@ -98,8 +106,18 @@ def instance_noise_std(step: tf.Tensor, initial_std: float, decay_steps: int) ->
   return initial_std * tf.maximum(frac, 0.0)
 
 
-def add_instance_noise(images: tf.Tensor, std: tf.Tensor | float, seed: tf.Tensor) -> tf.Tensor:
-  """x + std * N(0, I) (Sønderby et al. 2017: the same noise process on D's real and fake inputs,
-  drawn independently: pass each its own stateless `seed`)."""
-  noise = tf.random.stateless_normal(tf.shape(images), seed, dtype=images.dtype)
+def add_instance_noise(
+  images: tf.Tensor, std: tf.Tensor | float, seed: tf.Tensor, dist: str = "gaussian"
+) -> tf.Tensor:
+  """x + std * e, e of zero mean and unit variance per pixel: N(0, I) for dist "gaussian"
+  (Sønderby et al. 2017), U(-sqrt(3), sqrt(3)) for dist "uniform" (INSTANCE_NOISE_DISTS). The
+  same noise process on D's real and fake inputs, drawn independently: pass each its own
+  stateless `seed`."""
+  if dist not in INSTANCE_NOISE_DISTS:
+    raise ValueError(f"dist must be one of {INSTANCE_NOISE_DISTS}, got {dist!r}")
+  if dist == "gaussian":
+    noise = tf.random.stateless_normal(tf.shape(images), seed, dtype=images.dtype)
+  else:
+    half = _UNIFORM_HALF_WIDTH
+    noise = tf.random.stateless_uniform(tf.shape(images), seed, -half, half, dtype=images.dtype)
   return images + tf.cast(std, images.dtype) * noise

@@ -11,6 +11,7 @@ from tfgan_repro.models import (
   stargan_builder,  # noqa: F401  (registers "stargan")
   stylegan2_builder,  # noqa: F401  (registers "stylegan2")
   synthesis_builder,  # noqa: F401  (registers "dcgan")
+  triple_gan_builder,  # noqa: F401  (registers "triple_gan")
 )
 from tfgan_repro.models.conditional_synthesis import ConditionalSynthesis
 from tfgan_repro.models.cycle_cgan import CycleCGAN
@@ -28,6 +29,7 @@ from tfgan_repro.models.registry import MODELS, build_model, network_from_config
 from tfgan_repro.models.stargan import StarGAN
 from tfgan_repro.models.stylegan2 import StyleGAN2
 from tfgan_repro.models.synthesis import Synthesis
+from tfgan_repro.models.triple_gan import TripleGAN
 
 __all__ = [
   "MODELS",
@@ -44,6 +46,7 @@ __all__ = [
   "StarGAN",
   "StyleGAN2",
   "Synthesis",
+  "TripleGAN",
   "build_model",
   "network_from_config",
 ]

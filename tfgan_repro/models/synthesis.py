@@ -66,6 +66,7 @@ def _check_options(
   real_label: float,
   instance_noise_std: float,
   instance_noise_decay_steps: int,
+  instance_noise_dist: str,
   r1_gamma: float,
   r2_gamma: float,
   gp_lambda: float,
@@ -79,9 +80,10 @@ def _check_options(
   """ValueError for an option of `Synthesis` out of its range (the checks that need no network)."""
   if gan_mode not in losses.ALL_GAN_MODES:
     raise ValueError(f"gan_mode must be one of {losses.ALL_GAN_MODES}, got {gan_mode!r}")
-  if real_label != 1.0 and gan_mode not in ("vanilla", "nonsaturating", "minimax"):
+  if real_label != 1.0 and gan_mode not in losses.SMOOTHABLE_MODES:
     raise ValueError(
-      f"real_label applies to the cross-entropy gan_modes, got {real_label!r} with {gan_mode!r}"
+      f"real_label applies to the cross-entropy gan_modes and ralsgan {losses.SMOOTHABLE_MODES}, "
+      f"got {real_label!r} with {gan_mode!r}"
     )
   if not 0.0 <= real_label <= 1.0:
     raise ValueError(f"real_label must be in [0, 1], got {real_label!r}")
@@ -96,6 +98,11 @@ def _check_options(
       raise ValueError(f"{key} must be >= 0, got {value!r}")
   if instance_noise_decay_steps < 1:
     raise ValueError(f"instance_noise_decay_steps must be >= 1, got {instance_noise_decay_steps}")
+  if instance_noise_dist not in losses.INSTANCE_NOISE_DISTS:
+    raise ValueError(
+      f"instance_noise_dist must be one of {losses.INSTANCE_NOISE_DISTS}, got "
+      f"{instance_noise_dist!r}"
+    )
   if n_critic < 1:
     raise ValueError(f"n_critic must be >= 1, got {n_critic!r}")
   unknown = [p for p in diff_augment.split(",") if p and p not in losses.DIFF_AUGMENT_POLICIES]
@@ -115,10 +122,12 @@ class Synthesis(GANModel):
   """One G (z -> x) and one D with the options of the synthesis papers; defaults are DCGAN's.
 
   gan_mode: a key of losses.ALL_GAN_MODES (DCGAN: "nonsaturating", official BCELoss with the
-  real label for G). real_label: D's target for real x in the cross-entropy modes (0.9:
-  one-sided label smoothing, Salimans et al. 2016, Sec. 3.4). instance_noise_std: N(0, std^2)
-  noise on every input of D, real and fake, std annealed linearly to 0 over
-  instance_noise_decay_steps (Sønderby et al. 2017). r1_gamma / r2_gamma / gp_lambda: D's
+  real label for G). real_label: D's target for real x in the cross-entropy modes and ralsgan's
+  y in D's terms (losses.SMOOTHABLE_MODES; 0.9: one-sided label smoothing, Salimans et al.
+  2016, Sec. 3.4). instance_noise_std: noise of this std on every input of D, real and fake,
+  annealed linearly to 0 over instance_noise_decay_steps (Sønderby et al. 2017), drawn from
+  instance_noise_dist: "gaussian" N(0, std^2) or "uniform" U(-sqrt(3) std, sqrt(3) std)
+  (losses.INSTANCE_NOISE_DISTS). r1_gamma / r2_gamma / gp_lambda: D's
   regularisers (0 = off). clip_value: WGAN weight clipping of every D weight to [-c, c] after
   each D update (Arjovsky et al. 2017: c = 0.01; 0 = off). diff_augment: the DiffAugment policy
   applied to every image D sees, real and fake, in both steps (Zhao et al. 2020). ema: EMA copy
@@ -146,6 +155,7 @@ class Synthesis(GANModel):
     real_label: float = 1.0,  # official dcgan main.py real_label = 1
     instance_noise_std: float = 0.0,  # Sønderby et al. 2017; not in DCGAN: off
     instance_noise_decay_steps: int = 1,
+    instance_noise_dist: str = "gaussian",  # Sønderby et al. 2017: Gaussian instance noise
     r1_gamma: float = 0.0,  # Mescheder et al. 2018; not in DCGAN: off
     r2_gamma: float = 0.0,
     gp_lambda: float = 0.0,  # WGAN-GP: 10 (Gulrajani et al. 2017, Algorithm 1); off
@@ -170,6 +180,7 @@ class Synthesis(GANModel):
       real_label=real_label,
       instance_noise_std=instance_noise_std,
       instance_noise_decay_steps=instance_noise_decay_steps,
+      instance_noise_dist=instance_noise_dist,
       r1_gamma=r1_gamma,
       r2_gamma=r2_gamma,
       gp_lambda=gp_lambda,
@@ -202,6 +213,7 @@ class Synthesis(GANModel):
     self.gan_mode, self.real_label = gan_mode, float(real_label)
     self.instance_noise_std = float(instance_noise_std)
     self.instance_noise_decay_steps = int(instance_noise_decay_steps)
+    self.instance_noise_dist = instance_noise_dist
     self.r1_gamma, self.r2_gamma, self.gp_lambda = (
       float(r1_gamma),
       float(r2_gamma),
@@ -290,7 +302,7 @@ class Synthesis(GANModel):
       std = losses.instance_noise_std(
         ctx.step, self.instance_noise_std, self.instance_noise_decay_steps
       )
-      x = losses.add_instance_noise(x, std, ctx.seed(noise_salt))
+      x = losses.add_instance_noise(x, std, ctx.seed(noise_salt), self.instance_noise_dist)
     return x
 
   def _ada_augment(self, x: tf.Tensor, ctx: StepContext, salt: int) -> tf.Tensor:

@@ -37,6 +37,7 @@ GAN_LOSS_KEYS = (
   "real_label",
   "instance_noise_std",
   "instance_noise_decay_steps",
+  "instance_noise_dist",
   "r1_gamma",
   "r2_gamma",
   "gp_lambda",

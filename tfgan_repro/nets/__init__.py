@@ -37,6 +37,7 @@ from tfgan_repro.nets.stylegan2 import (
   stylegan2_mapping,
   stylegan2_synthesis,
 )
+from tfgan_repro.nets.triple_gan_classifier import triple_gan_classifier
 from tfgan_repro.nets.unet_generator import unet_64, unet_128, unet_256, unet_generator
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
   "stylegan2_generator",
   "stylegan2_mapping",
   "stylegan2_synthesis",
+  "triple_gan_classifier",
   "unet_64",
   "unet_128",
   "unet_256",

@@ -232,8 +232,10 @@ def _real_floor(
   config: ml_collections.ConfigDict, net, real: np.ndarray, real_f: np.ndarray, real_logits
 ) -> dict:
   """The same metrics between the held-out images and as many training images (two disjoint real
-  sets): what a G that samples the data distribution itself would score."""
-  other, _ = data.image_arrays(config.data, "train", len(real))
+  sets, the training set's first images when it is the smaller): what a G that samples the data
+  distribution itself would score."""
+  num = min(len(real), data.image_count(config.data, "train"))
+  other, _ = data.image_arrays(config.data, "train", num)
   other_f, other_logits = net(other)
   scores = _metrics(real_f, other_f, real_logits, other_logits, metric_kid.KID_SUBSETS)
   return {"num_images": int(min(len(real), len(other))), **scores}
@@ -387,7 +389,9 @@ def evaluate(
   on stacked shapes with a shape judge also mode coverage (modes of 1000, KL to uniform) of the
   generated and the real images; class-conditional, also intra-class FID, per-class precision /
   recall and the class judge's accuracy (`_class_scores`); a style-based G's perceptual path length
-  (config.eval.ppl_samples) and the truncation curve (config.eval.truncation_psis). `extractor`
+  (config.eval.ppl_samples) and the truncation curve (config.eval.truncation_psis); a model with
+  `extra_scores(real images, labels) -> dict` adds it as "model_scores" (Triple-GAN: its
+  classifier's held-out accuracy). `extractor`
   None = config.eval.extractor;
   "" = no feature scores (the result says why)."""
   if _is_points(config):
@@ -400,6 +404,9 @@ def evaluate(
     "generator": "EMA copy" if GENERATOR in model.ema_copies else "G",
     "latents": spec.to_json(),
   }
+  model_scores = getattr(model, "extra_scores", None)
+  if model_scores is not None:  # a family's own scores on the held-out set (Triple-GAN's C)
+    result["model_scores"] = model_scores(real, labels)
   path = _extractor_path(config, extractor)
   classes = labels if spec.num_classes and (labels >= 0).all() else None
   if not path:
@@ -444,7 +451,9 @@ def format_eval(result: dict) -> str:
   head = (
     f"synthesis eval on {result['num_images']} held-out images (shipped G: {result['generator']})"
   )
-  classes = _format_classes(result.get("class_conditional"))
+  classes = _format_classes(result.get("class_conditional")) + _format_model_scores(
+    result.get("model_scores")
+  )
   if not result.get("extractor"):
     return "\n".join([f"{head}: {result['reason']}", *classes])
   kid = result["kid"]
@@ -481,6 +490,15 @@ def format_eval(result: dict) -> str:
       f"{g['modes']} (KL {g['kl']:.3f}), real {r['modes']} (KL {r['kl']:.3f})"
     )
   return "\n".join(lines)
+
+
+def _format_model_scores(scores: dict | None) -> list[str]:
+  """One line per entry of a model's own scores ({name: {key: value}})."""
+  lines = []
+  for name, values in (scores or {}).items():
+    parts = [f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items()]
+    lines.append(f"{name}: {', '.join(parts)}")
+  return lines
 
 
 def _format_classes(scores: dict | None) -> list[str]:

@@ -24,8 +24,9 @@ keep the layout; the official ones are 512 up to 32 px, then 256 / 128 / 64 / 32
 channel_multiplier.
 
 Both map z [N, z_dim] to NCHW images with the stored noise (official noise_mode 'const' /
-randomize_noise=False); truncation: `truncation_psi` towards the stored w_avg (stylegan2-ada),
-`truncation` towards a given `truncation_latent` (rosinality).
+randomize_noise=False; a SynthesisLayer's `noise_mode` "random" draws N(0, 1) noise [N, 1, H, W]
+in each call, as the official training loop); truncation: `truncation_psi` towards the stored
+w_avg (stylegan2-ada), `truncation` towards a given `truncation_latent` (rosinality).
 """
 
 from __future__ import annotations
@@ -123,6 +124,7 @@ class SynthesisLayer(nn.Module):
     self.register_buffer("resample_filter", fir_filter())
     self.register_buffer("noise_const", torch.randn([resolution, resolution]))
     self.noise_strength = nn.Parameter(torch.zeros([]))
+    self.noise_mode = "const"  # official forward noise_mode: 'const' here, 'random' in training
 
   def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
     styles = self.affine(w)  # [N, in]
@@ -134,7 +136,10 @@ class SynthesisLayer(nn.Module):
       x = upfirdn2d(x, self.resample_filter, 1, (1, 1, 1, 1), 4.0)
     else:
       x = F.conv2d(x, self.weight, padding=1)
-    x = x * dcoefs[:, :, None, None] + self.noise_const * self.noise_strength
+    noise = self.noise_const
+    if self.noise_mode == "random":  # official torch.randn([N, 1, H, W])
+      noise = torch.randn([x.shape[0], 1, x.shape[2], x.shape[3]], dtype=x.dtype)
+    x = x * dcoefs[:, :, None, None] + noise * self.noise_strength
     return bias_lrelu(x, self.bias)
 
 

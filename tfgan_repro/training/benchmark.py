@@ -262,11 +262,152 @@ def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
   )
 
 
+def _torch_stylegan2(config: ml_collections.ConfigDict, input_nc: int):
+  """The official stylegan2-ada-pytorch G, 'resnet' D, StyleGAN2Loss and training-loop phases
+  (lazy Adam, G EMA by half-life) at `config`'s architecture, losses and optimizer settings (the
+  initial rate: a rate decay, n_epochs_decay, is not reproduced, as for DCGAN)."""
+  from tfgan_repro.torch_reference import stylegan2_training
+
+  g, d, loss, opt, ema = (
+    config.generator,
+    config.discriminator,
+    config.loss,
+    config.optimizer,
+    config.ema,
+  )
+  unsupported = {
+    "generator": g.name != "stylegan2_generator" or g.noise_mode not in ("random", "const"),
+    "discriminator": d.name != "stylegan2_discriminator",
+    "loss": loss.gan_mode != "nonsaturating"
+    or loss.instance_noise_std > 0
+    or bool(loss.diff_augment or loss.get("ada_target", 0.0) or loss.get("ada_p", 0.0)),
+    "latent": config.latent.distribution != "normal",
+    "optimizer": opt.get("name", "adam") != "adam",
+    "ema": bool(ema.decay) or ema.start_step > 0,
+  }
+  required = (
+    "StyleGAN2 nets with random or stored noise, the nonsaturating logistic loss, no "
+    "augmentation or instance noise, normal z, Adam, EMA by half-life only"
+  )
+  _refuse("StyleGAN2", required, unsupported)
+  size = config.data.crop_size
+  return stylegan2_training.StyleGAN2Model(
+    generator={
+      "z_dim": g.z_dim,
+      "w_dim": g.w_dim,
+      "img_resolution": size,
+      "img_channels": input_nc,
+      "channel_base": g.channel_base,
+      "channel_max": g.channel_max,
+      "num_layers": g.mapping_layers,
+      "lr_multiplier": g.get("mapping_lr_multiplier", 0.01),  # official lr_multiplier=0.01
+    },
+    discriminator={
+      "img_resolution": size,
+      "img_channels": input_nc,
+      "channel_base": d.channel_base,
+      "channel_max": d.channel_max,
+      "mbstd_group_size": d.mbstd_group_size,
+      "mbstd_num_channels": d.mbstd_num_channels,
+    },
+    batch_size=config.batch_size,
+    r1_gamma=loss.r1_gamma,
+    pl_weight=loss.pl_weight,
+    pl_decay=loss.pl_decay,
+    pl_batch_shrink=loss.pl_batch_shrink,
+    style_mixing_prob=loss.style_mixing_prob,
+    g_reg_interval=loss.g_reg_interval,
+    d_reg_interval=loss.d_reg_interval,
+    lr=opt.lr,
+    betas=(opt.beta1, opt.beta2),
+    ema_kimg=ema.half_life_kimg,
+    ema_rampup=ema.rampup or None,
+    w_avg_beta=g.get("w_avg_beta", 0.995),  # official MappingNetwork w_avg_beta=0.995
+    noise_mode=g.noise_mode,
+  )
+
+
+def _attention_px(attention) -> tuple[int, ...]:
+  """nets/biggan.py attention (an int or a sequence of px, 0 = none) -> the official tuple."""
+  values = (attention,) if isinstance(attention, int) else tuple(attention)
+  return tuple(a for a in values if a)
+
+
+def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
+  """The official BigGAN-PyTorch G, D and GAN_training_function (hinge, num_D_steps, Adam, G
+  EMA from ema_start) at `config`'s architecture, losses and optimizer settings (the initial
+  rates: a rate decay, n_epochs_decay, is not reproduced, as for DCGAN)."""
+  from tfgan_repro.models.synthesis import OPTIMIZER
+  from tfgan_repro.torch_reference import biggan_training
+
+  g, d, loss, opt, ema = (
+    config.generator,
+    config.discriminator,
+    config.loss,
+    config.optimizer,
+    config.ema,
+  )
+  regularised = (
+    loss.r1_gamma
+    or loss.r2_gamma
+    or loss.gp_lambda
+    or loss.clip_value
+    or loss.diff_augment
+    or loss.instance_noise_std
+    or loss.get("ortho_reg", 0.0)
+  )
+  unsupported = {
+    "generator": g.name != "biggan_generator" or g.get("init", "ortho") != "ortho",
+    "discriminator": d.name != "biggan_discriminator" or d.get("init", "ortho") != "ortho",
+    "conditioning": config.conditioning.mode != "projection",
+    "loss": loss.gan_mode != "hinge" or bool(regularised),
+    "latent": config.latent.distribution != "normal",
+    "optimizer": opt.get("name", "adam") != "adam",
+    "ema": bool(ema.half_life_kimg),
+    "data": input_nc != 3,
+  }
+  required = (
+    "BigGAN nets with ortho init, projection, hinge without regularisers (ortho_reg 0), normal "
+    "z, Adam, EMA by decay only, RGB images"
+  )
+  _refuse("BigGAN", required, unsupported)
+  size, classes = config.data.crop_size, config.conditioning.num_classes
+  eps = opt.get("epsilon", OPTIMIZER.epsilon)  # as the conditional_gan builder
+  return biggan_training.BigGANModel(
+    generator={
+      "ch": g.ch,
+      "dim_z": g.dim_z,
+      "shared_dim": g.shared_dim,
+      "resolution": size,
+      "attention": _attention_px(g.attention),
+      "n_classes": classes,
+      "hier": g.hier,
+      "sn_eps": g.sn_epsilon,
+    },
+    discriminator={
+      "ch": d.ch,
+      "resolution": size,
+      "attention": _attention_px(d.attention),
+      "n_classes": classes,
+      "sn_eps": d.sn_epsilon,
+    },
+    g_lr=opt.get("g_lr", 0.0) or opt.lr,
+    d_lr=opt.get("d_lr", 0.0) or opt.lr,
+    betas=(opt.beta1, opt.beta2),
+    adam_eps=eps,
+    num_d_steps=config.train.n_critic,
+    ema_decay=ema.decay or None,
+    ema_start=ema.start_step,
+  )
+
+
 # config.model -> (config, input channels) -> the official PyTorch model of the same step.
 TORCH_COUNTERPARTS = {
+  "conditional_gan": _torch_biggan,
   "cycle_gan": _torch_cycle_gan,
   "dcgan": _torch_dcgan,
   "pix2pix": _torch_pix2pix,
+  "stylegan2": _torch_stylegan2,
 }
 
 
@@ -278,11 +419,12 @@ def _torch_matmul_peak_flops(torch, n: int = 1024, repeats: int = 20) -> float:
 def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: int = 2) -> dict:
   """Times our training step and the official PyTorch one on the same batch, alternating.
 
-  Both see the same cached batch (NHWC for us, NCHW for torch; DCGAN's z is drawn in each step on
-  both sides, torch.randn as the official loop) and the same number of threads (every core this
-  process may use). Model FLOPs are the TF profiler's count of our step (the
-  architectures are identical: the parameter counts are checked); MFU divides by the faster of the
-  two matmul peaks measured here, the machine's attainable float32 peak.
+  Both see the same cached batch (NHWC for us, NCHW for torch; the latents, and BigGAN's fake
+  classes, are drawn in each step on both sides, with torch.randn as the official loops) and the
+  same number of threads (every core this process may use). Model FLOPs are the TF profiler's
+  count of our step (the architectures are identical: the parameter counts are checked); MFU
+  divides by the faster of the two matmul peaks measured here, the machine's attainable float32
+  peak.
   """
   from tfgan_repro.torch_reference import require_torch
 
@@ -302,7 +444,10 @@ def compare_torch(config: ml_collections.ConfigDict, *, steps: int = 5, warmup: 
       f"architectures differ: {ours.num_parameters():,} trainable parameters here, "
       f"{theirs.num_parameters():,} in the PyTorch counterpart"
     )
-  batch = [torch.from_numpy(t.numpy().transpose(0, 3, 1, 2).copy()) for t in tensors]
+  batch = [  # images NHWC -> NCHW; labels as they are
+    torch.from_numpy(t.numpy().transpose(0, 3, 1, 2).copy() if t.shape.rank == 4 else t.numpy())
+    for t in tensors
+  ]
   ours_s, theirs_s = [], []
   for _ in range(warmup + steps):
     ours_s.append(timing.elapsed_s(ours))
