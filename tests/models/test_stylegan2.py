@@ -88,7 +88,9 @@ def test_style_mixing_cutoff_follows_the_probability():
 def test_a_regularised_step_moves_pl_mean_and_w_avg_as_the_official_loss():
   config, trainer = _model(g_reg_interval=1, d_reg_interval=1)
   model = trainer.model
-  logs = trainer.train_step(tuple(tf.constant(x) for x in random_batch(config)))
+  # a tf.function: an eager tape through the up-sampling crashes TF on CPU (docs/pitfalls.md)
+  step = tf.function(trainer.train_step)
+  logs = step(tuple(tf.constant(x) for x in random_batch(config)))
   # batch 2, pl_batch_shrink 2: one path length, spread over the 2 rows (x 2, then 0): the
   # logged mean over the rows is the length itself
   length = float(logs["pl_length"])

@@ -130,6 +130,8 @@ def two_steps():
   _copy_generator(model.G, theirs.G_ema)
   _copy_discriminator(model.D, theirs.D)
   rng = np.random.default_rng(10)
+  # a tf.function: an eager tape through the up-sampling crashes TF on CPU (docs/pitfalls.md)
+  train_step = tf.function(trainer.train_step)
   steps = []
   for i in range(2):
     images = rng.uniform(-1, 1, (BATCH, SIZE, SIZE, 3)).astype(np.float32)
@@ -143,7 +145,7 @@ def two_steps():
     shape = [BATCH // config.loss.pl_batch_shrink, SIZE, SIZE, 3]
     pl_noise = tf.random.stateless_normal(shape, trainer.seed_of(step, ours_lib._PL_NOISE))
     trainer.reset_metrics()
-    logs = {k: float(v) for k, v in trainer.train_step(tf.constant(images)).items()}
+    logs = {k: float(v) for k, v in train_step(tf.constant(images)).items()}
     official = theirs.optimize_parameters(_nchw(images), latents, _nchw(pl_noise.numpy()))
     steps.append((logs, official))
   return steps, trainer.ema_copies["G"], theirs.G_ema

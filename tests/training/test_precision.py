@@ -28,11 +28,12 @@ def _tiny_config(name: str, precision_name: str) -> ml_collections.ConfigDict:
 
 
 def _steps(trainer: Trainer, batch: tuple, steps: int) -> dict[str, float]:
-  """`steps` calls of the trainer's train_step, eagerly (3-4x faster than tracing fit's train
-  function for these tiny nets); the logs of the last."""
+  """`steps` calls of the trainer's train_step as a tf.function (an eager tape through a
+  transposed conv crashes TF on CPU, docs/pitfalls.md); the logs of the last."""
   batch = tuple(tf.constant(x) for x in batch)
+  step = tf.function(trainer.train_step)
   for _ in range(steps):
-    logs = trainer.train_step(batch)
+    logs = step(batch)
   return {name: float(value) for name, value in logs.items()}
 
 

@@ -104,5 +104,7 @@ def triple_gan_classifier(
     kernel_initializer=init,
     name="dense_dense" if norm != "none" else "dense",
   )
-  logits = _normed(dense, norm, "dense")(x)
+  x = _normed(dense, norm, "dense")(x)
+  # float32 logits under a mixed-precision policy (the losses' dtype)
+  logits = keras.layers.Activation("linear", dtype="float32", name="logits")(x)
   return keras.Model(inputs, logits, name=name)

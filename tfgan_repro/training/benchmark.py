@@ -268,13 +268,8 @@ def _torch_stylegan2(config: ml_collections.ConfigDict, input_nc: int):
   initial rate: a rate decay, n_epochs_decay, is not reproduced, as for DCGAN)."""
   from tfgan_repro.torch_reference import stylegan2_training
 
-  g, d, loss, opt, ema = (
-    config.generator,
-    config.discriminator,
-    config.loss,
-    config.optimizer,
-    config.ema,
-  )
+  g, d = config.generator, config.discriminator
+  loss, opt, ema = config.loss, config.optimizer, config.ema
   unsupported = {
     "generator": g.name != "stylegan2_generator" or g.noise_mode not in ("random", "const"),
     "discriminator": d.name != "stylegan2_discriminator",
@@ -340,13 +335,8 @@ def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
   from tfgan_repro.models.synthesis import OPTIMIZER
   from tfgan_repro.torch_reference import biggan_training
 
-  g, d, loss, opt, ema = (
-    config.generator,
-    config.discriminator,
-    config.loss,
-    config.optimizer,
-    config.ema,
-  )
+  g, d = config.generator, config.discriminator
+  loss, opt, ema = config.loss, config.optimizer, config.ema
   regularised = (
     loss.r1_gamma
     or loss.r2_gamma
