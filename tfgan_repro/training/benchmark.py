@@ -216,12 +216,10 @@ def _torch_pix2pix(config: ml_collections.ConfigDict, input_nc: int):
   )
 
 
-def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
-  """The official pytorch/examples DCGAN at `config`'s widths, size, z and optimizer settings."""
-  from tfgan_repro.torch_reference import dcgan
-
-  g, d, loss, opt = config.generator, config.discriminator, config.loss, config.optimizer
-  regularised = (
+def _regularised(loss: ml_collections.ConfigDict) -> bool:
+  """Whether D has a penalty, weight clipping or an augmentation on (none of the official
+  counterparts has one)."""
+  return bool(
     loss.r1_gamma
     or loss.r2_gamma
     or loss.gp_lambda
@@ -230,6 +228,14 @@ def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
     or loss.get("ada_target", 0.0)
     or loss.get("ada_p", 0.0)
   )
+
+
+def _torch_dcgan(config: ml_collections.ConfigDict, input_nc: int):
+  """The official pytorch/examples DCGAN at `config`'s widths, size, z and optimizer settings."""
+  from tfgan_repro.torch_reference import dcgan
+
+  g, d, loss, opt = config.generator, config.discriminator, config.loss, config.optimizer
+  regularised = _regularised(loss)
   unsupported = {
     "generator": g.name != "dcgan_generator" or g.norm != "batch",
     "discriminator": d.name != "dcgan_discriminator" or d.norm != "batch",
@@ -337,15 +343,7 @@ def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
 
   g, d = config.generator, config.discriminator
   loss, opt, ema = config.loss, config.optimizer, config.ema
-  regularised = (
-    loss.r1_gamma
-    or loss.r2_gamma
-    or loss.gp_lambda
-    or loss.clip_value
-    or loss.diff_augment
-    or loss.instance_noise_std
-    or loss.get("ortho_reg", 0.0)
-  )
+  regularised = _regularised(loss) or loss.instance_noise_std or loss.get("ortho_reg", 0.0)
   unsupported = {
     "generator": g.name != "biggan_generator" or g.get("init", "ortho") != "ortho",
     "discriminator": d.name != "biggan_discriminator" or d.get("init", "ortho") != "ortho",
