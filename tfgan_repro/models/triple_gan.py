@@ -132,11 +132,10 @@ class TripleGAN(ConditionalSynthesis):
       alpha_p=alpha_p,
       unsup_weight=unsup_weight,
       unsup_rampup_steps=unsup_rampup_steps,
+      alpha_p_start_step=alpha_p_start_step,
     ).items():
       if value < 0:
         raise ValueError(f"{key} must be >= 0, got {value!r}")
-    if alpha_p_start_step < 0:
-      raise ValueError(f"alpha_p_start_step must be >= 0, got {alpha_p_start_step!r}")
     if not 0.0 <= c_ema_decay < 1.0:
       raise ValueError(f"c_ema_decay must be in [0, 1), got {c_ema_decay!r}")
     for key in ("r1_gamma", "r2_gamma", "gp_lambda", "clip_value", "ada_target", "ada_p"):

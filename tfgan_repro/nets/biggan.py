@@ -96,7 +96,7 @@ def weight_init(init: str) -> keras.initializers.Initializer:
   return keras.initializers.GlorotUniform()
 
 
-def _attention_set(attention: int | Sequence[int]) -> frozenset[int]:
+def attention_resolutions(attention: int | Sequence[int]) -> frozenset[int]:
   """official '64' / '32_64' -> {64} / {32, 64}; 0 (or an empty sequence) for none."""
   values = (attention,) if isinstance(attention, int) else tuple(attention)
   if any(not isinstance(a, int) or a < 0 for a in values):
@@ -198,7 +198,7 @@ def biggan_generator(
       f"{n_classes}"
     )
   check_init(init)
-  attend = _attention_set(attention)
+  attend = attention_resolutions(attention)
   in_mult, out_mult = G_ARCH[image_size]
   slots = len(out_mult) + 1 if hier else 1  # official num_slots
   if dim_z % slots:
@@ -283,7 +283,7 @@ def biggan_discriminator(
       f"ch, n_classes and input_channels must be >= 1, got {ch}, {n_classes}, {input_channels}"
     )
   check_init(init)
-  attend = _attention_set(attention)
+  attend = attention_resolutions(attention)
   out_mult, downs, resolutions = D_ARCH[image_size]
   image = keras.Input((image_size, image_size, input_channels), name="image")
   ids = keras.Input((), dtype="int32", name="class_ids")

@@ -12,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfgan_repro import data
+from tfgan_repro.nets.biggan import attention_resolutions
 from tfgan_repro.training import precision as precision_lib
 from tfgan_repro.training import run
 from tfgan_repro.util import timing
@@ -328,12 +329,6 @@ def _torch_stylegan2(config: ml_collections.ConfigDict, input_nc: int):
   )
 
 
-def _attention_px(attention) -> tuple[int, ...]:
-  """nets/biggan.py attention (an int or a sequence of px, 0 = none) -> the official tuple."""
-  values = (attention,) if isinstance(attention, int) else tuple(attention)
-  return tuple(a for a in values if a)
-
-
 def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
   """The official BigGAN-PyTorch G, D and GAN_training_function (hinge, num_D_steps, Adam, G
   EMA from ema_start) at `config`'s architecture, losses and optimizer settings (the initial
@@ -367,7 +362,7 @@ def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
       "dim_z": g.dim_z,
       "shared_dim": g.shared_dim,
       "resolution": size,
-      "attention": _attention_px(g.attention),
+      "attention": tuple(sorted(attention_resolutions(g.attention))),
       "n_classes": classes,
       "hier": g.hier,
       "sn_eps": g.sn_epsilon,
@@ -375,7 +370,7 @@ def _torch_biggan(config: ml_collections.ConfigDict, input_nc: int):
     discriminator={
       "ch": d.ch,
       "resolution": size,
-      "attention": _attention_px(d.attention),
+      "attention": tuple(sorted(attention_resolutions(d.attention))),
       "n_classes": classes,
       "sn_eps": d.sn_epsilon,
     },
