@@ -35,6 +35,7 @@ import tensorflow as tf
 from tfgan_repro.models import contract as contract_lib
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.training import distributed
+from tfgan_repro.training.fused_adam import FusedAdam
 from tfgan_repro.training.schedules import LinearDecayAfter
 
 # Folded into the seed of a step's class draw: a stream apart from the latents of the same salt.
@@ -58,7 +59,7 @@ def make_optimizer(
     return keras.optimizers.RMSprop(
       learning_rate, rho=settings.rho, momentum=settings.momentum, epsilon=settings.epsilon
     )
-  return keras.optimizers.Adam(
+  return FusedAdam(
     learning_rate, beta_1=settings.beta_1, beta_2=settings.beta_2, epsilon=settings.epsilon
   )
 
