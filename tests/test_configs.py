@@ -43,8 +43,9 @@ def test_dataset_variants_select_their_source():
   assert (default.data.source, default.data.crop_size, default.generator.name) == (
     "seasons",
     64,
-    "resnet_6",
+    "unet_64",
   )
+  assert default.optimizer.lr == 5e-4 and cyclegan.get_config("paper").optimizer.lr == 2e-4
 
 
 def test_unknown_variant_lists_the_valid_ones():
