@@ -20,9 +20,12 @@ class FusedAdam(keras.optimizers.Adam):
   both). Sparse gradients (tf.IndexedSlices) and amsgrad take Keras' path.
   """
 
-  def update_step(self, gradient: tf.Tensor, variable: tf.Variable, learning_rate: tf.Tensor):
+  def update_step(
+    self, gradient: tf.Tensor, variable: tf.Variable, learning_rate: tf.Tensor
+  ) -> None:
     if self.amsgrad or isinstance(gradient, tf.IndexedSlices):
-      return super().update_step(gradient, variable, learning_rate)
+      super().update_step(gradient, variable, learning_rate)
+      return
     dtype = variable.dtype
     index = self._get_variable_index(variable)
     step = tf.cast(self.iterations + 1, dtype)
