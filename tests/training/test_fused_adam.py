@@ -31,7 +31,7 @@ def _train(optimizer_class, w0: np.ndarray, grads, sparse: bool = False) -> list
 
   for g in grads:
     step(tf.constant(g))
-  return [np.asarray(v) for v in (w, *optimizer.variables[2:])]
+  return [np.asarray(v) for v in (w, *optimizer.variables[2:])]  # after iterations and lr: m, v
 
 
 def _float64_adam(w0: np.ndarray, grads, beta_2: float) -> list[np.ndarray]:
