@@ -1,7 +1,8 @@
 """Shared conformance tests driven by the registries: registering a network or a model enrols it.
 
 Networks: checkpoint round trip; SavedModel and TFLite outputs equal to Keras (generators,
-through the export library). Models: one train step on 2 replicas equals one step on 1 device;
+through the export library). Models: one train step on 2 replicas (MirroredStrategy) and on 2
+worker processes (MultiWorkerMirroredStrategy) equals one step on 1 device;
 parameter counts at the paper config equal the official ones each model declares
 (register_model paper_counts; docs/official_counts.md); `summary` (bin/summary) of the tiny and
 paper configs totals the networks' parameters.
@@ -9,22 +10,21 @@ paper configs totals the networks' parameters.
 
 from __future__ import annotations
 
-import importlib
+import functools
 import json
 
 import keras
-import ml_collections
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import export
 from export import inputs as export_inputs
-from tests.tiny_models import TRAINABLE, random_batch
+from tests import cluster
+from tests.tiny_models import TRAINABLE, conformance_config, one_step, random_batch, seed_weights
 from tfgan_repro import models, nets
 from tfgan_repro.data.latents import CLASS_KEY
 from tfgan_repro.models import model_summary
-from tfgan_repro.training import run
 
 NETWORKS = [nets.NETWORKS.get(name) for name in nets.NETWORKS.names()]
 GENERATORS = [spec for spec in NETWORKS if spec.role == "generator"]
@@ -99,49 +99,54 @@ def test_saved_model_and_tflite_equal_keras(spec, tmp_path):
   np.testing.assert_allclose(got, _outputs(model, x)[0], atol=1e-5)
 
 
-def _model_config(name: str):
-  module = importlib.import_module(models.MODELS.get(name).config_module)
-  config = module.get_config("tiny")
-  config.batch_size = 2
-  config.train.pool_size = 4  # filling: the pool returns its input, so both runs see the same fakes
-  if "dropout" in config.generator:  # random masks differ between the runs by design
-    config.generator.dropout = 0.0
-  # Measured on the tiny CycleGAN: at ngf = ndf = 4 the step is ill-conditioned (a 1e-6 relative
-  # nudge of the batch moved the weights after one SGD step by 2e-2, more than the mis-scaled step
-  # this test exists to catch); at 16 the same nudge moved them by 6e-6.
-  config.generator.ngf = config.discriminator.ndf = 16
-  return config
+@functools.cache
+def _one_device_step(name: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+  """(the seed-0 weights, the weights after one step on one device) of model `name`'s
+  conformance config on its random batch."""
+  config = conformance_config(name)
+  weights = seed_weights(config)
+  one = one_step(config, tf.distribute.OneDeviceStrategy("/cpu:0"), weights, random_batch(config))
+  moved = max(float(np.max(np.abs(a - w))) for a, w in zip(one, weights, strict=True))
+  assert moved > 1e-3  # the step changed the weights
+  return weights, one
 
 
-def _one_step(config, strategy, weights, batch) -> list[np.ndarray]:
-  # SGD, not Adam: Adam's first step is lr * sign(g), which turns float noise on gradients that
-  # are 0 in exact arithmetic (conv biases before instance norm) into full-size differences.
-  config = ml_collections.ConfigDict(config.to_dict())
-  config.optimizer.name, config.optimizer.lr, config.optimizer.n_epochs_decay = "sgd", 0.1, 0
-  trainer = run.build_trainer(config, strategy, steps_per_epoch=1)
-  model = trainer.model
-  for var, value in zip(model.trainable_variables, weights, strict=True):
-    var.assign(value)
-  trainer.fit(
-    tf.data.Dataset.from_tensors(batch), epochs=1, steps_per_epoch=1, shuffle=False, verbose=0
-  )
-  return [v.numpy() for v in model.trainable_variables]
+def _assert_same_step(name: str, got: list[np.ndarray]) -> None:
+  """`got` are model `name`'s weights after the one-device step, to float noise."""
+  _, one = _one_device_step(name)
+  assert len(got) == len(one)
+  for a, b in zip(one, got, strict=True):
+    np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)  # float noise; a mis-scaled step is ~1e-3
+
+
+# Each collective's limit on the 2 workers (train.collective_timeout): the workers trace each step
+# at their own pace on the shared cores before its first collective.
+COLLECTIVE_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory):
+  """Every trainable model stepped once on 2 worker processes (MultiWorkerMirroredStrategy,
+  tests/cluster.py), started when first needed and running beside the tests here."""
+  base = str(tmp_path_factory.mktemp("two_workers"))
+  stepped = cluster.SteppedModels(base, TRAINABLE, timeout_s=COLLECTIVE_TIMEOUT_S)
+  try:
+    yield stepped
+  finally:
+    stepped.cluster.kill_all()
+
+
+@pytest.mark.parametrize("name", TRAINABLE)
+def test_multi_worker_step_on_two_workers_equals_step_on_one_device(name, two_workers):
+  _one_device_step(name)  # while the workers step
+  _assert_same_step(name, two_workers.weights(name))
 
 
 @pytest.mark.parametrize("name", TRAINABLE)
 def test_step_on_two_replicas_equals_step_on_one_device(name, two_replicas):
-  config = _model_config(name)
-  keras.utils.set_random_seed(0)
-  reference = models.build_model(config)
-  weights = [v.numpy() for v in reference.trainable_variables]
-  batch = random_batch(config)
-
-  one = _one_step(config, tf.distribute.OneDeviceStrategy("/cpu:0"), weights, batch)
-  two = _one_step(config, two_replicas, weights, batch)
-  moved = max(float(np.max(np.abs(a - w))) for a, w in zip(one, weights, strict=True))
-  assert moved > 1e-3  # the step changed the weights
-  for a, b in zip(one, two, strict=True):
-    np.testing.assert_allclose(b, a, atol=1e-5, rtol=0)  # float noise; a mis-scaled step is ~1e-3
+  weights, _ = _one_device_step(name)
+  config = conformance_config(name)
+  _assert_same_step(name, one_step(config, two_replicas, weights, random_batch(config)))
 
 
 MODEL_NAMES = models.MODELS.names()

@@ -1,5 +1,4 @@
-"""train.strategy multi_worker: two worker processes on localhost ports, each with its TF_CONFIG
-(CPU only, one thread each), running the main job (tests/training/multi_worker_driver.py).
+"""train.strategy multi_worker: the main job on two workers (tests/cluster.py).
 
 - The tiny DCGAN trained 4 steps of global batch 2 on 2 workers (1 example per worker: the
   latents of the global batch split by replica, batch norm synchronized over the workers) ends
@@ -12,18 +11,15 @@
   checkpoints.
 
 Both clusters start together when the module does (they share the 2 cores) and are killed when
-it ends.
+it ends. tests/test_conformance.py steps every trainable model on 2 workers.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 
@@ -32,11 +28,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tests.training import multi_worker_driver
+from tests import multi_worker_driver
+from tests.cluster import Cluster
 from tfgan_repro import models
 from tfgan_repro.training import checkpointing, run
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The cheapest model to trace (each worker traces the step on the shared 2 cores; the tiny
 # CycleGAN's step took 3 times as long to trace and start).
 MODEL = "dcgan"
@@ -59,71 +55,22 @@ KILLED = {"train.max_steps": 100_000, "train.checkpoint_every": 2, "export.enabl
 # the two workers trace the step at their own pace on the shared cores before the first one.
 COLLECTIVE_TIMEOUT_S = 60
 KILL_BOUND_S = COLLECTIVE_TIMEOUT_S + 30  # SIGKILL of worker 1 -> the chief's exit
-TIMEOUT_S = 300  # any cluster, start to end
+TIMEOUT_S = 300  # any main-job cluster, start to end
 
 
-def _free_ports(count: int) -> list[int]:
-  with contextlib.ExitStack() as stack:
-    sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
-    for s in sockets:
-      s.bind(("localhost", 0))
-    return [s.getsockname()[1] for s in sockets]
-
-
-class Cluster:
-  """Two workers of `model`'s tiny config with `overrides`, one shared workdir, one TMPDIR each."""
-
-  def __init__(self, base: str, model: str, overrides: dict):
-    self.workdir = os.path.join(base, "run")
-    self.tmpdirs = [os.path.join(base, f"tmp{i}") for i in range(2)]
-    self.logs = [os.path.join(base, f"worker{i}.log") for i in range(2)]
-    ports = _free_ports(2)
-    spec = {
-      "model": model,
-      "workdir": self.workdir,
-      "overrides": {
-        **overrides,
-        "train.strategy": "multi_worker",
-        "train.collective_timeout": COLLECTIVE_TIMEOUT_S,
-      },
-    }
-    self.procs = []
-    for i in range(2):
-      os.makedirs(self.tmpdirs[i])
-      tf_config = {
-        "cluster": {"worker": [f"localhost:{port}" for port in ports]},
-        "task": {"type": "worker", "index": i},
-      }
-      env = dict(
-        os.environ,
-        TF_CONFIG=json.dumps(tf_config),
-        TMPDIR=self.tmpdirs[i],
-        CUDA_VISIBLE_DEVICES="",
-        TF_NUM_INTRAOP_THREADS="1",
-        TF_NUM_INTEROP_THREADS="1",
-        OMP_NUM_THREADS="1",
-        TF_CPP_MIN_LOG_LEVEL="2",
-      )
-      cmd = [sys.executable, "-m", "tests.training.multi_worker_driver", json.dumps(spec)]
-      with open(self.logs[i], "w") as log:
-        self.procs.append(
-          subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        )
-    self.started = time.monotonic()
-
-  def wait(self, index: int, timeout: float = TIMEOUT_S) -> int:
-    left = max(1.0, timeout - (time.monotonic() - self.started))
-    return self.procs[index].wait(timeout=left)
-
-  def log(self, index: int) -> str:
-    with open(self.logs[index]) as f:
-      return f.read()
-
-  def kill_all(self) -> None:
-    for proc in self.procs:
-      if proc.poll() is None:
-        proc.kill()
-        proc.wait()
+def _main_job(base: str, overrides: dict) -> Cluster:
+  """The main job of MODEL's tiny config with `overrides` on two workers, in base/run."""
+  workdir = os.path.join(base, "run")
+  spec = {
+    "model": MODEL,
+    "workdir": workdir,
+    "overrides": {
+      **overrides,
+      "train.strategy": "multi_worker",
+      "train.collective_timeout": COLLECTIVE_TIMEOUT_S,
+    },
+  }
+  return Cluster(base, spec)
 
 
 def _kill_after_first_checkpoint(cluster: Cluster, record: dict) -> None:
@@ -144,8 +91,8 @@ def _kill_after_first_checkpoint(cluster: Cluster, record: dict) -> None:
 @pytest.fixture(scope="module")
 def clusters(tmp_path_factory):
   base = tmp_path_factory.mktemp("multi_worker")
-  trained = Cluster(str(base / "trained"), MODEL, TRAINED)
-  killed = Cluster(str(base / "killed"), MODEL, KILLED)
+  trained = _main_job(str(base / "trained"), TRAINED)
+  killed = _main_job(str(base / "killed"), KILLED)
   record: dict = {}
   watcher = threading.Thread(target=_kill_after_first_checkpoint, args=(killed, record))
   watcher.start()
@@ -167,7 +114,7 @@ def test_multi_worker_two_workers_equal_one_device_with_the_same_global_batch(cl
   reference = multi_worker_driver.config_of(MODEL, {**TRAINED, "train.strategy": "default"})
   run.train(reference, str(tmp_path / "one_device"))  # meanwhile the workers run
   for i in range(2):
-    assert trained.wait(i) == 0, trained.log(i)[-3000:]
+    assert trained.wait(i, TIMEOUT_S) == 0, trained.log(i)[-3000:]
 
   step_two, two = _trainable(trained.workdir)
   step_one, one = _trainable(str(tmp_path / "one_device"))
@@ -183,7 +130,7 @@ def test_multi_worker_two_workers_equal_one_device_with_the_same_global_batch(cl
 def test_multi_worker_only_the_chief_writes(clusters):
   trained = clusters["trained"]
   for i in range(2):
-    assert trained.wait(i) == 0, trained.log(i)[-3000:]
+    assert trained.wait(i, TIMEOUT_S) == 0, trained.log(i)[-3000:]
     assert "worker done" in trained.log(i)
   workdir = trained.workdir
   assert sorted(os.listdir(workdir)) == [
@@ -210,7 +157,7 @@ def test_multi_worker_only_the_chief_writes(clusters):
 def test_multi_worker_killed_worker_stops_the_chief_clearly_leaving_whole_checkpoints(clusters):
   killed, record = clusters["killed"], clusters["record"]
   clusters["watcher"].join(timeout=TIMEOUT_S)
-  rc = killed.wait(0)
+  rc = killed.wait(0, TIMEOUT_S)
   log = killed.log(0)
   assert "killed_at" in record, log[-3000:]  # the first checkpoint came, then the kill
   print(f"chief stopped {record.get('chief_exited_after_s')} s after the kill")

@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from configs import cyclegan
+from tfgan_repro.models import contract
 from tfgan_repro.models.contract import EMA, Contract, Optimizer, Phase, Player, Sampler
 from tfgan_repro.models.gan_model import GANModel
 from tfgan_repro.training import run
@@ -287,6 +288,22 @@ def test_latent_draws_of_two_replicas_are_the_rows_of_one_device(two_replicas):
     two_replicas.run(tf.function(lambda: two.latent((tf.zeros([2, 1]),), step, salt=7)))
   )
   np.testing.assert_array_equal(np.concatenate([t.numpy() for t in z]), want)
+
+
+def test_global_rows_are_every_replicas_rows_in_replica_order(two_replicas):
+  rows = [np.arange(6, dtype=np.float32).reshape(2, 3, 1) + 100 * r for r in range(2)]
+
+  def gather(ctx):
+    return contract.global_rows(tf.constant(np.stack(rows))[ctx.replica_id_in_sync_group])
+
+  values = two_replicas.experimental_distribute_values_from_function(gather)
+  got = two_replicas.experimental_local_results(
+    two_replicas.run(tf.function(contract.global_rows), args=(values,))
+  )
+  for replica in got:
+    np.testing.assert_array_equal(replica.numpy(), np.concatenate(rows))  # exact, in order
+  local = tf.constant(rows[0])
+  assert contract.global_rows(local) is local  # one replica: the rows themselves
 
 
 def after_declare(calls: tf.Variable, g_interval: int):

@@ -111,6 +111,21 @@ def replica_rows(draw: Callable[[tf.Tensor], tf.Tensor], local: tf.Tensor) -> tf
   return draw(local * replicas)[start : start + local]
 
 
+def global_rows(local: tf.Tensor) -> tf.Tensor:
+  """The rows [n, ...] of `local` on every replica, in replica order: the global batch
+  [N n, ...] (N replicas; `local` itself on one). Summed over the replicas after zero padding to
+  this replica's place, which is exact; ReplicaContext.all_gather fails under
+  MultiWorkerMirroredStrategy (docs/pitfalls.md, Multi-worker)."""
+  replica = tf.distribute.get_replica_context()
+  if replica is None or replica.num_replicas_in_sync == 1:
+    return local
+  rows = tf.shape(local)[0]
+  before = tf.cast(replica.replica_id_in_sync_group, tf.int32) * rows
+  after = (replica.num_replicas_in_sync - 1) * rows - before
+  paddings = tf.concat([[[before, after]], tf.zeros([local.shape.rank - 1, 2], tf.int32)], 0)
+  return replica.all_reduce(tf.distribute.ReduceOp.SUM, tf.pad(local, paddings))
+
+
 # A phase's loss: ctx -> (per-example total [n], {name: per-example value [n]} to log).
 Loss = Callable[[StepContext], tuple[tf.Tensor, Mapping[str, tf.Tensor]]]
 

@@ -110,8 +110,7 @@ class StarGAN(AttributeEditor, GANModel):
   def target_labels(self, labels: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
     """Official `label_org[torch.randperm(N)]` over the GLOBAL batch, this replica's rows: the
     same targets on any number of replicas."""
-    replica = tf.distribute.get_replica_context()
-    everyone = replica.all_gather(labels, axis=0) if replica is not None else labels  # [N, A]
+    everyone = contract.global_rows(labels)  # [N, A]
     order = tf.argsort(self._global_uniform([tf.shape(everyone)[0]], step, _TARGET_SALT))
     mine = contract.replica_rows(lambda rows: tf.gather(everyone, order), tf.shape(labels)[0])
     return tf.ensure_shape(mine, labels.shape)
