@@ -127,7 +127,8 @@ COLLECTIVE_TIMEOUT_S = 60
 @pytest.fixture(scope="module")
 def two_workers(tmp_path_factory):
   """Every trainable model stepped once on 2 worker processes (MultiWorkerMirroredStrategy,
-  tests/cluster.py), started when first needed and running beside the tests here."""
+  tests/cluster.py), started by the first test that needs it; each test computes its one-device
+  step while the workers step."""
   base = str(tmp_path_factory.mktemp("two_workers"))
   stepped = cluster.SteppedModels(base, TRAINABLE, timeout_s=COLLECTIVE_TIMEOUT_S)
   try:
