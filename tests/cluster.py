@@ -95,7 +95,7 @@ class SteppedModels:
     while not path.exists():
       ended = any(proc.poll() is not None for proc in self.cluster.procs)
       late = time.monotonic() - self.cluster.started > self.timeout_s
-      assert not ((ended or late) and not path.exists()), self.cluster.log(0)[-3000:]
+      assert path.exists() or not (ended or late), self.cluster.log(0)[-3000:]
       time.sleep(0.5)
     with np.load(path) as saved:
       return [saved[f"arr_{i}"] for i in range(len(saved.files))]

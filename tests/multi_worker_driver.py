@@ -16,7 +16,6 @@ and prints "worker done" when it returns.
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
@@ -32,8 +31,7 @@ from tfgan_repro.training import distributed, run
 
 def config_of(model: str, overrides: dict) -> ml_collections.ConfigDict:
   """The tiny config of `model` with `overrides` ({"section.key": value}) applied."""
-  module = importlib.import_module(models.MODELS.get(model).config_module)
-  config = module.get_config("tiny")
+  config = models.MODELS.get(model).config("tiny")
   for key, value in overrides.items():
     *sections, field = key.split(".")
     node = config

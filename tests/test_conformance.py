@@ -151,7 +151,6 @@ def test_step_on_two_replicas_equals_step_on_one_device(name, two_replicas):
 
 
 MODEL_NAMES = models.MODELS.names()
-TINY_MODELS = [name for name in MODEL_NAMES if "tiny" in models.MODELS.get(name).variants()]
 
 
 def _trainable_params(net: keras.Model) -> int:
@@ -196,7 +195,7 @@ def _assert_summary_totals(model, config) -> None:
   assert json.loads(json.dumps(result))["model"] == config.model  # bin/summary --json
 
 
-@pytest.mark.parametrize("name", TINY_MODELS)
+@pytest.mark.parametrize("name", TRAINABLE)
 def test_summary_of_the_tiny_config_totals_count_params(name):
   config = models.MODELS.get(name).config("tiny")
   _assert_summary_totals(models.build_model(config), config)

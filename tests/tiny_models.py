@@ -3,8 +3,6 @@ pipelines', shared by the tests that step every family."""
 
 from __future__ import annotations
 
-import importlib
-
 import keras
 import ml_collections
 import numpy as np
@@ -15,16 +13,12 @@ from tfgan_repro.training import distributed, run
 
 # A config module's "tiny" variant enrols its model (models/registry.py); imported-only models
 # (official weights, nothing to train) have none.
-TRAINABLE = [
-  name
-  for name in models.MODELS.names()
-  if "tiny" in importlib.import_module(models.MODELS.get(name).config_module).VARIANTS
-]
+TRAINABLE = [name for name in models.MODELS.names() if "tiny" in models.MODELS.get(name).variants()]
 
 
 def tiny_config(name: str, batch_size: int = 2) -> ml_collections.ConfigDict:
   """Model `name`'s tiny config at `batch_size`."""
-  config = importlib.import_module(models.MODELS.get(name).config_module).get_config("tiny")
+  config = models.MODELS.get(name).config("tiny")
   config.batch_size = batch_size
   return config
 
